@@ -1,0 +1,5 @@
+/**
+ * ConvNeXt V2 and ViT backbones for TensorFlow.js, exact to the original PyTorch code, with FCMAE masked mode and PyTorch checkpoint import.
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * Earth-observation datasets for pretraining: MMEarth HDF5, GeoTIFF folders and scenes, neighbour pairs, a synthetic multi-modal Earth, and fast loaders.
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * Masking strategies for masked autoencoders (MAE, FCMAE, NeighborMAE IoU-adaptive, block) as pure, seeded functions.
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,3 @@
+export * from './modality';
+export * from './batch';
+export * from './encoder';

@@ -1,0 +1,9 @@
+/**
+ * Tensors for terramae: backend selection, gradient-safe ops, modules and parameters, seeded RNG,
+ * safetensors and PyTorch checkpoint IO, and the data contracts every package speaks.
+ * @packageDocumentation
+ */
+export * from './contracts/index';
+export * from './backend/errors';
+export * from './backend/init-backend';
+export * from './util/rng';
