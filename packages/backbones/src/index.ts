@@ -1,5 +1,7 @@
 /**
- * ConvNeXt V2 and ViT backbones for TensorFlow.js, exact to the original PyTorch code, with FCMAE masked mode and PyTorch checkpoint import.
+ * ConvNeXt V2 and ViT backbones for TensorFlow.js, exact to the original PyTorch code, with FCMAE
+ * masked mode and PyTorch checkpoint import.
  * @packageDocumentation
  */
-export {};
+export * from './types';
+export * from './registry';

@@ -7,3 +7,5 @@ export * from './contracts/index';
 export * from './backend/errors';
 export * from './backend/init-backend';
 export * from './util/rng';
+export * from './ops/index';
+export * from './nn/index';

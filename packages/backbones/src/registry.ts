@@ -1,0 +1,38 @@
+import type { Backbone, BackboneMetadata } from './types';
+
+/** A registry entry: a factory and its metadata. */
+export interface BackboneEntry<O = Record<string, unknown>> {
+  readonly name: string;
+  readonly create: (options?: O) => Backbone;
+  readonly metadata: BackboneMetadata;
+}
+
+const KEY = Symbol.for('terramae.backbones.registry');
+type Store = Map<string, BackboneEntry<never>>;
+
+function store(): Store {
+  const g = globalThis as unknown as Record<symbol, Store | undefined>;
+  return (g[KEY] ??= new Map());
+}
+
+/** Register a backbone factory. A second registration of a name replaces the first with a warning. */
+export function registerBackbone<O>(entry: BackboneEntry<O>): void {
+  const s = store();
+  if (s.has(entry.name)) console.warn(`terramae: backbone '${entry.name}' registered twice; the later registration wins`);
+  s.set(entry.name, entry as unknown as BackboneEntry<never>);
+}
+
+/** Names and metadata of every registered backbone. */
+export function listBackbones(): { name: string; metadata: BackboneMetadata }[] {
+  return [...store().values()].map((e) => ({ name: e.name, metadata: e.metadata }));
+}
+
+/** Create a registered backbone by name. */
+export function createBackbone(name: string, options?: Record<string, unknown>): Backbone {
+  const entry = store().get(name);
+  if (!entry) {
+    const known = [...store().keys()].join(', ') || '(none registered)';
+    throw new Error(`Unknown backbone '${name}'. Registered backbones: ${known}.`);
+  }
+  return (entry.create as (o?: Record<string, unknown>) => Backbone)(options);
+}

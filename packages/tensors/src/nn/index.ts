@@ -1,0 +1,3 @@
+export * from './init';
+export * from './torch-layout';
+export * from './module';

@@ -1,0 +1,15 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The forward of a custom-gradient op: its value and a function from `dy` (and saved tensors) to input gradients. */
+export type CustomForward<I extends tf.Tensor[], O extends tf.Tensor> = (
+  ...args: [...I, tf.GradSaveFunc]
+) => { value: O; gradFunc: (dy: O, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] };
+
+/**
+ * A typed wrapper over `tf.customGrad` (whose declared signature mixes tensors and the save
+ * function in one rest parameter).
+ */
+export function defineCustomGrad<I extends tf.Tensor[], O extends tf.Tensor>(forward: CustomForward<I, O>): (...inputs: I) => O {
+  const op = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (...inputs: I) => op(...inputs) as O;
+}

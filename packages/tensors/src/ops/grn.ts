@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Options of {@link grn}. */
+export interface GrnOptions {
+  /** eps added to the mean norm: 1e-6 in the ConvNeXt V2 encoder, 1e-4 in MMEarth's dense decoder and fine-tuning model. */
+  readonly eps: number;
+  /**
+   * `[B, H, W, 1]` with 1 at visible positions: statistics are taken over visible positions only
+   * (FCMAE masked mode). Omit for dense input.
+   */
+  readonly visible?: tf.Tensor4D;
+  /**
+   * `sample` (default): one norm per sample and channel, like the dense GRN and upstream's JAX
+   * masked-conv version. `batch`: one norm per channel over every visible position of the whole
+   * batch, like MMEarth's sparse MinkowskiGRN.
+   */
+  readonly statistics?: 'sample' | 'batch';
+}
+
+/**
+ * Global Response Normalisation (ConvNeXt V2): `G = ‖x‖₂` over the spatial positions,
+ * `N = G / (mean_c G + eps)`, `y = γ·(x·N) + β + x`.
+ *
+ * @param x NHWC input.
+ * @param gamma `[C]`.
+ * @param beta `[C]`.
+ */
+export function grn(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, options: GrnOptions): tf.Tensor4D {
+  const axes = options.statistics === 'batch' ? [0, 1, 2] : [1, 2];
+  return tf.tidy(() => {
+    const xv = options.visible ? x.mul(options.visible) : x;
+    // The tiny floor keeps the gradient of sqrt finite for an all-zero channel (torch.norm's
+    // backward returns 0 there); it changes no representable float32 norm.
+    const g = xv.square().sum(axes, true).add(1e-30).sqrt();
+    const nx = g.div(g.mean(3, true).add(options.eps));
+    return gamma.mul(x.mul(nx)).add(beta).add(x) as tf.Tensor4D;
+  });
+}
