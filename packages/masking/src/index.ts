@@ -1,5 +1,6 @@
 /**
- * Masking strategies for masked autoencoders (MAE, FCMAE, NeighborMAE IoU-adaptive, block) as pure, seeded functions.
+ * Masking strategies for masked autoencoders (MAE, FCMAE, NeighborMAE IoU-adaptive, block) as
+ * pure, seeded functions.
  * @packageDocumentation
  */
-export {};
+export * from './types';

@@ -1,5 +1,6 @@
 /**
- * The pretext-task plugin API and built-in tasks (MMEarth pixel- and image-level, MAE, NeighborMAE), shared decoders and loss aggregators.
+ * The pretext-task plugin API and built-in tasks (MMEarth pixel- and image-level, MAE,
+ * NeighborMAE), shared decoders and loss aggregators.
  * @packageDocumentation
  */
-export {};
+export * from './api/index';

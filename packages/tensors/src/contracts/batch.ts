@@ -49,6 +49,11 @@ export interface Batch {
   readonly specs: Readonly<Record<string, ModalitySpec>>;
   /** Footprint boxes `[B, V, 4]` (left, top, right, bottom; y up) when the data has them. */
   readonly boxes?: tf.Tensor3D;
+  /**
+   * The same boxes as plain numbers (`[B][V]`), so host-side work such as choosing NeighborMAE's
+   * per-sample mask ratio from IoU never reads a tensor back.
+   */
+  readonly boxValues?: readonly (readonly Box[])[];
   /** Integer labels `[B]` for downstream evaluation, when the data has them. */
   readonly labels?: tf.Tensor1D;
   /** Indices of the samples in their source. */

@@ -1,0 +1,3 @@
+export * from './task';
+export * from './aggregator';
+export * from './registry';
