@@ -5,3 +5,5 @@
  */
 export * from './types';
 export * from './registry';
+export * from './transformer/index';
+export * from './vit/index';

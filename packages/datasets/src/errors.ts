@@ -23,7 +23,7 @@ export class DatasetFileError extends DatasetError {
 export class DatasetFormatError extends DatasetError {}
 
 /** Why a single sample was rejected. */
-export type BadSampleReason = 'non-finite-input' | 'read-error' | 'missing-modality' | 'bad-shape';
+export type BadSampleReason = 'non-finite-input' | 'read-error' | 'missing-modality' | 'missing-metadata' | 'bad-shape';
 
 /**
  * One sample could not be produced (non-finite input, truncated or corrupt chunk, missing

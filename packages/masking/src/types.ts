@@ -46,10 +46,34 @@ export interface MaskSample {
   readonly grid: readonly [number, number];
 }
 
+/** Whether the views of a multi-view sample share one mask or draw their own. */
+export type ViewMasking = 'independent' | 'shared';
+
+/** What a strategy can check before any tensor exists (recipe validation). */
+export interface MaskingCheckContext {
+  /** The patch grid the encoder produces for the input size. */
+  readonly grid: readonly [number, number];
+  /** Views per sample. */
+  readonly views: number;
+  /** Whether the batches will carry footprint boxes (`Batch.boxValues`). */
+  readonly hasBoxes: boolean;
+}
+
 /** A masking strategy: a pure function of its request (and the generator's state). */
 export interface MaskingStrategy {
   /** Registry name, e.g. `random`, `neighbor-adaptive`. */
   readonly name: string;
+  /** The resolved options (defaults filled in), plain serialisable data. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * The grid the strategy masks on: `'encoder'` (the backbone's patch/output grid for the input
+   * size, the usual case) or a fixed `[h, w]` that every request must use.
+   */
+  readonly grid: 'encoder' | readonly [number, number];
+  /** Number of kept slots `K` (the encoder's token count per image) for a grid. */
+  encoderLength(grid: readonly [number, number]): number;
+  /** Problems with using this strategy for the given setting (empty when it fits); no tensors. */
+  check(context: MaskingCheckContext): string[];
   /** Sample a mask. Throws a typed error naming the option when the request does not fit. */
   sample(request: MaskRequest): MaskSample;
 }

@@ -9,3 +9,4 @@ export * from './backend/init-backend';
 export * from './util/rng';
 export * from './ops/index';
 export * from './nn/index';
+export * from './io/index';

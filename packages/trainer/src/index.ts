@@ -2,4 +2,10 @@
  * Pretraining loop, AdamW, schedules, checkpoints and evaluation (linear probe, kNN, fine-tuning, few-shot) for terramae.
  * @packageDocumentation
  */
-export {};
+
+export * from './optim/index';
+export * from './loop/types';
+export * from './loop/pretrain';
+export * from './checkpoint/checkpoint';
+export * from './logging/metrics-log';
+export * from './logging/embedding-health';

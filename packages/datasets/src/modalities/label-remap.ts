@@ -49,7 +49,7 @@ export const SENTINEL2_SCL_REMAP: LabelRemap = {
   map: { 0: 0, 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7, 8: 8, 9: 9, 10: 10, 11: 11 },
 };
 
-/** Sentinel-2 QA60 cloud bits: 0 → clear (0), 1024 → opaque cloud (1), 2048 → cirrus (2). */
+/** Sentinel-2 QA60 cloud bits: 0 → clear (0), 1024 (or 1024+2048) → opaque cloud (1), 2048 → cirrus (2). */
 export const SENTINEL2_QA60_REMAP: LabelRemap = {
-  map: { 0: 0, 1024: 1, 2048: 2 },
+  map: { 0: 0, 1024: 1, 2048: 2, 3072: 1 },
 };

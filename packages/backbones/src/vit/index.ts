@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './config';
+export * from './vision-transformer';
+export * from './factories';
+export * from './register';
