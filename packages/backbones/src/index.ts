@@ -7,3 +7,5 @@ export * from './types';
 export * from './registry';
 export * from './transformer/index';
 export * from './vit/index';
+export * from './convnextv2/index';
+export * from './checkpoint/index';

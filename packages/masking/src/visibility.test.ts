@@ -19,7 +19,7 @@ for (const backend of testBackends()) {
       const mask = tf.tensor2d(Float32Array.from(values), [2, 4]);
       const up = upsampleMask(mask, [2, 2], [4, 4]);
       expect(up.shape).toEqual([2, 4, 4, 1]);
-      expect(tf.tidy(() => up.squeeze([3]).arraySync())[0]).toEqual([
+      expect(tf.tidy(() => (up.squeeze([3]) as tf.Tensor3D).arraySync())[0]).toEqual([
         [1, 1, 0, 0],
         [1, 1, 0, 0],
         [0, 0, 1, 1],

@@ -3,13 +3,21 @@ import { ParityError } from './errors';
 
 /** Parsed command line of `npm run parity`. */
 export interface ParityCliArgs {
+  /** `--dir`: the fixture folder. */
   readonly dir?: string;
+  /** `--backend`: backends to run on. */
   readonly backends?: string[];
+  /** `--case`: case names to run. */
   readonly cases?: string[];
+  /** `--kind`: kinds to run. */
   readonly kinds?: string[];
+  /** `--allow-missing`: kinds without a handler do not fail the run. */
   readonly allowMissing: boolean;
+  /** `--tolerance-scale`: multiplies every tolerance. */
   readonly toleranceScale: number;
+  /** `--failures-only`: print only failing rows. */
   readonly failuresOnly: boolean;
+  /** `--help`. */
   readonly help: boolean;
 }
 

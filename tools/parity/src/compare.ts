@@ -50,6 +50,8 @@ export interface CompareOptions {
   readonly tolerance?: ParityTolerance;
   /** NaN entries of the reference are don't-care (the computed value there is ignored). */
   readonly nanDontCare?: boolean;
+  /** Compare a float reference exactly (e.g. a float 0/1 mask the manifest declares exact). */
+  readonly exact?: boolean;
 }
 
 const FLOAT_DTYPES = new Set(['F64', 'F32', 'F16', 'BF16']);
@@ -85,11 +87,11 @@ function ratio(num: number, den: number): number {
  *   `y` (unless NaN entries are don't-care), and `y` must be finite where `r` is. A reference that
  *   is exactly zero (e.g. a scalar loss forced to 0) must be exactly zero: its relative errors are
  *   0 when `y` is 0 there and infinite otherwise.
- * - integer and boolean references: every element must be equal.
+ * - integer and boolean references (and float ones with `exact`): every element must be equal.
  * Shapes must agree (a computed value without a shape needs the same element count).
  */
 export function compareTensor(tensor: string, ref: ReferenceTensor, computed: ComputedTensor, options: CompareOptions = {}): TensorComparison {
-  const exact = isExactDType(ref.dtype);
+  const exact = isExactDType(ref.dtype) || options.exact === true;
   const mode: TensorComparison['mode'] = exact ? 'exact' : 'tolerance';
   const tolerance = options.tolerance;
   if (!exact && !tolerance) return failed(tensor, mode, 'no tolerance for this tensor in the manifest');
@@ -110,7 +112,7 @@ export function compareTensor(tensor: string, ref: ReferenceTensor, computed: Co
     for (let i = 0; i < n; i++) {
       const rv = Number(r[i]);
       const yv = Number(y[i]);
-      if (rv !== yv) {
+      if (rv !== yv && !(Number.isNaN(rv) && Number.isNaN(yv))) {
         mismatches++;
         if (first < 0) first = i;
         const d = Math.abs(yv - rv);

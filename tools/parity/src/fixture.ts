@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { SafetensorsFile } from '@terramae/tensors';
 import type { NumericArray, ReferenceTensor } from './compare';
 import { ParityError } from './errors';

@@ -7,6 +7,7 @@ export * from './errors';
 export * from './manifest';
 export * from './compare';
 export * from './dont-care';
+export * from './exact-tensors';
 export * from './fixture';
 export * from './registry';
 export * from './runner';

@@ -13,8 +13,11 @@ export interface ParityTolerance {
 
 /** Description of one tensor of a case file (informative; the file is authoritative). */
 export interface ParityTensorInfo {
+  /** Safetensors dtype name. */
   readonly dtype?: string;
+  /** Dimensions. */
   readonly shape?: readonly number[];
+  /** What the tensor holds. */
   readonly meaning?: string;
 }
 
@@ -48,6 +51,7 @@ export interface ParityCase {
 
 /** A parsed `manifest.json`. */
 export interface ParityManifest {
+  /** The cases, in file order. */
   readonly cases: readonly ParityCase[];
   readonly [extra: string]: unknown;
 }

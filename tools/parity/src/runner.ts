@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '@terramae/tensors';
 import { compareTensor, notComputedComparison, type ComputedTensor, type TensorComparison } from './compare';
 import { matchesTensorPattern, nanDontCareTensors } from './dont-care';
+import { exactWords, isDeclaredExact } from './exact-tensors';
 import { ParityError } from './errors';
 import { FixtureReader } from './fixture';
 import { caseConstructor, loadManifest, type ParityCase, type ParityTolerance } from './manifest';
@@ -31,8 +32,11 @@ export interface RunParityOptions {
 
 /** Outcome of one case on one backend. */
 export interface CaseResult {
+  /** Case name. */
   readonly case: string;
+  /** Case kind. */
   readonly kind: string;
+  /** Backend it ran on. */
   readonly backend: string;
   /** `no-handler`: nothing registered for the kind; `error`: the handler or file failed. */
   readonly status: 'pass' | 'fail' | 'no-handler' | 'error';
@@ -50,8 +54,11 @@ export interface CaseResult {
 
 /** What {@link runParity} returns. */
 export interface ParityReport {
+  /** The fixture folder. */
   readonly dir: string;
+  /** Backends, in run order. */
   readonly backends: readonly string[];
+  /** One result per case and backend, in manifest order then backend order. */
   readonly results: readonly CaseResult[];
   /** Kinds present in the selection that no handler covers. */
   readonly pendingKinds: readonly string[];
@@ -141,6 +148,7 @@ async function runOne(c: ParityCase, dir: string, backend: string, fixture: Fixt
   if (leakedTensors !== 0) warnings.push(`the handler left ${leakedTensors} tensor(s) allocated`);
 
   const dontCare = nanDontCareTensors(c);
+  const exact = exactWords(c);
   const comparisons = expected.map((name) => {
     const group = name.startsWith('grad/') ? 'grads' : 'forward';
     const tolerance = scaled(c.tolerance[group], toleranceScale);
@@ -148,7 +156,11 @@ async function runOne(c: ParityCase, dir: string, backend: string, fixture: Fixt
     if (value === undefined) return notComputedComparison(name, undefined, tolerance);
     if (isNotComputed(value)) return notComputedComparison(name, value.notComputed, tolerance);
     const ref = fixture.reference(name);
-    const cmp = compareTensor(name, ref, value, { tolerance, nanDontCare: matchesTensorPattern(name, dontCare) });
+    const cmp = compareTensor(name, ref, value, {
+      tolerance,
+      nanDontCare: matchesTensorPattern(name, dontCare),
+      exact: isDeclaredExact(name, ref, exact),
+    });
     if (!tolerance && !cmp.pass && cmp.mode === 'tolerance') return { ...cmp, reason: `the manifest has no tolerance.${group} for case "${c.name}"` };
     return cmp;
   });

@@ -14,10 +14,15 @@ function num(x: number): string {
   return x.toExponential(2);
 }
 
+function short(x: number): string {
+  return x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential() : String(x);
+}
+
 function tol(c: TensorComparison): string {
   if (c.mode === 'exact') return 'exact';
   if (!c.tolerance) return '-';
-  return c.tolerance.rel_l2 === c.tolerance.max_abs_rel ? `${c.tolerance.rel_l2}` : `${c.tolerance.rel_l2}/${c.tolerance.max_abs_rel}`;
+  const { rel_l2: a, max_abs_rel: b } = c.tolerance;
+  return a === b ? short(a) : `${short(a)}/${short(b)}`;
 }
 
 function layout(rows: string[][]): string[] {

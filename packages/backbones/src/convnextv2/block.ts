@@ -12,7 +12,7 @@ import {
   zerosInit,
   type GrnOptions,
 } from '@terramae/tensors';
-import { dropPath } from './drop-path';
+import { dropPath } from '../transformer/drop-path';
 import { ConvNeXtV2InputError } from './errors';
 
 /** Options of {@link ConvNeXtV2Block}. */

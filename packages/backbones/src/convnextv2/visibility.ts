@@ -31,7 +31,7 @@ function windowAny(v: tf.Tensor4D, k: number): tf.Tensor4D {
 }
 
 /** Check that `mask` is `[B, (H/p)·(W/p)]` for an input `[B, H, W, C]`; returns the grid. */
-export function checkMask(x: tf.Tensor4D, mask: tf.Tensor, patchSize: number): [number, number] {
+export function checkPatchMask(x: tf.Tensor4D, mask: tf.Tensor, patchSize: number): [number, number] {
   const [b, hh, ww] = x.shape;
   if (hh % patchSize !== 0 || ww % patchSize !== 0) {
     throw new ConvNeXtV2InputError(
@@ -55,7 +55,7 @@ export function checkMask(x: tf.Tensor4D, mask: tf.Tensor, patchSize: number): [
  * downsampling), exactly the output coordinates of Minkowski's strided convolutions.
  */
 export function buildVisibility(x: tf.Tensor4D, mask: tf.Tensor2D, options: VisibilityOptions): VisibilityPyramid {
-  const [h, w] = checkMask(x, mask, options.patchSize);
+  const [h, w] = checkPatchMask(x, mask, options.patchSize);
   const [b, hh, ww] = x.shape;
   const p = options.patchSize;
   return tf.tidy(() => {

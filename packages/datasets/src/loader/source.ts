@@ -1,4 +1,4 @@
-import type { ModalitySpec, Sample } from '@terramae/tensors';
+import type { ModalitySpec, Rng, Sample } from '@terramae/tensors';
 
 /**
  * Several views of one training example (neighbour pairs, same-place groups, two crops of one
@@ -25,6 +25,16 @@ export function isMultiView(sample: AnySample): sample is MultiViewSample {
 }
 
 /**
+ * Randomness a loader hands to a source for one example: a generator seeded from the loader's
+ * seed, the epoch and the example's place in the epoch, so results are reproducible and
+ * resumable. Sources that draw nothing ignore it.
+ */
+export interface SourceContext {
+  readonly rng: Rng;
+  readonly epoch: number;
+}
+
+/**
  * What loaders read from: a fixed number of examples with random access. Every dataset in this
  * package implements it (MMEarth HDF5, synthetic Earth, GeoTIFF folders, scene tiles, pairs).
  */
@@ -36,7 +46,7 @@ export interface SampleSource<S extends AnySample = AnySample> {
   /** Views per example (1 unless the source yields {@link MultiViewSample}s). */
   readonly views: number;
   /** Example at `position` (0 ≤ position < length). May throw a `BadSampleError`. */
-  get(position: number): Promise<S>;
+  get(position: number, context?: SourceContext): Promise<S>;
   /** Where the example at `position` comes from, for messages (file, sample index). */
   describe?(position: number): string;
 }

@@ -27,6 +27,11 @@ export interface MMEarthWriterOptions {
   readonly missing?: 'error' | 'fill';
   /** Overwrite an existing file (default false). */
   readonly overwrite?: boolean;
+  /**
+   * Samples buffered and written to HDF5 together (default 32). Chunks stay one sample each;
+   * larger blocks only cut the per-call overhead of h5wasm.
+   */
+  readonly blockSize?: number;
 }
 
 /** Values of one modality of one sample: stored layout `[C, S, S]` / `[C]` (flat), or HWC with `layout: 'hwc'`. */
@@ -85,6 +90,11 @@ export class MMEarthWriter {
   private readonly compression: number;
   private readonly missing: 'error' | 'fill';
   private warnedReflectance = false;
+  private readonly blockSize: number;
+  private readonly blocks = new Map<string, NumericArray>();
+  private blockStart = 0;
+  private blockIds: string[] = [];
+  private blockTypes: string[] = [];
 
   private constructor(
     private readonly file: H5File,
@@ -96,6 +106,7 @@ export class MMEarthWriter {
     this.defs = options.modalities.map((m) => getModality(m));
     this.compression = options.compression ?? 4;
     this.missing = options.missing ?? 'error';
+    this.blockSize = Math.max(1, Math.min(options.blockSize ?? 32, options.numSamples));
     const N = options.numSamples;
     const S = options.tileSize;
     for (const def of this.defs) {
@@ -112,6 +123,7 @@ export class MMEarthWriter {
       });
       ds.resize([N, ...per]);
       this.datasets.set(def.name, ds);
+      this.blocks.set(def.name, new Ctor(this.blockSize * per.reduce((a, b) => a * b, 1)));
     }
     const meta = file.create_dataset({
       name: 'metadata',
@@ -233,17 +245,14 @@ export class MMEarthWriter {
         bands.sentinel1_desc = desc.length ? desc : null;
       }
     }
+    const slot = index - this.blockStart;
     for (const [def, typed] of stored) {
-      const ds = this.datasets.get(def.name) as H5Dataset;
-      const rank = def.level === 'pixel' ? 4 : 2;
-      ds.write_slice([[index, index + 1], ...Array.from({ length: rank - 1 }, () => [] as [])], typed);
+      (this.blocks.get(def.name) as NumericArray).set(typed, slot * typed.length);
     }
-    (this.datasets.get('metadata') as H5Dataset).write_slice(
-      [[index, index + 1]],
-      new Map<string, string[]>([['tile_id', [id]], ['S2_type', [s2Type]]]),
-    );
+    this.blockIds.push(id);
+    this.blockTypes.push(s2Type);
     // MMEarth's field order first, then the caller's own fields.
-    this.tileInfo[id] = {
+    const entry: Record<string, unknown> = {
       S2_DATE: info.S2_DATE,
       S2_type: s2Type,
       CRS: info.CRS,
@@ -252,12 +261,35 @@ export class MMEarthWriter {
       biome: info.biome,
       eco_region: info.eco_region,
       NO_DATA: info.NO_DATA ?? false,
-      ...info,
-      ...{ S2_type: s2Type },
-      BANDS: { ...bands, ...((info.BANDS as Record<string, string[] | null> | undefined) ?? {}) },
-    } as TileInfo;
+    };
+    Object.assign(entry, info);
+    entry.S2_type = s2Type;
+    entry.BANDS = { ...bands, ...((info.BANDS as Record<string, string[] | null> | undefined) ?? {}) };
+    this.tileInfo[id] = entry as TileInfo;
     this.written++;
+    if (this.blockIds.length === this.blockSize) this.flush();
     return index;
+  }
+
+  /** Write the buffered block of samples to the HDF5 file. */
+  private flush(): void {
+    const k = this.blockIds.length;
+    if (k === 0) return;
+    const start = this.blockStart;
+    for (const def of this.defs) {
+      const ds = this.datasets.get(def.name) as H5Dataset;
+      const block = this.blocks.get(def.name) as NumericArray;
+      const per = block.length / this.blockSize;
+      const rank = def.level === 'pixel' ? 4 : 2;
+      ds.write_slice([[start, start + k], ...Array.from({ length: rank - 1 }, () => [] as [])], block.subarray(0, k * per));
+    }
+    (this.datasets.get('metadata') as H5Dataset).write_slice(
+      [[start, start + k]],
+      new Map<string, string[]>([['tile_id', this.blockIds], ['S2_type', this.blockTypes]]),
+    );
+    this.blockStart = start + k;
+    this.blockIds = [];
+    this.blockTypes = [];
   }
 
   /**
@@ -268,7 +300,11 @@ export class MMEarthWriter {
   async close(splits: SplitSpec = { train: Array.from({ length: this.options.numSamples }, (_, i) => i) }): Promise<MMEarthWriteResult> {
     if (this.closed) throw new DatasetFormatError('MMEarthWriter: close() called twice.');
     this.closed = true;
-    this.file.close();
+    try {
+      this.flush();
+    } finally {
+      this.file.close();
+    }
     const N = this.options.numSamples;
     if (this.written !== N) {
       throw new DatasetFormatError(
@@ -375,6 +411,7 @@ const RANGES: Record<string, [number, number]> = {
 /** Cast to the storage dtype; integers are rounded, out-of-range and non-finite integers are errors. */
 function castTo(values: ArrayLike<number>, def: ModalityDefinition, where: string): NumericArray {
   const Ctor = typedArrayFor(def.dtype);
+  if (values instanceof Ctor) return values; // already the storage type: nothing to round or check
   const out = new Ctor(values.length);
   const range = RANGES[def.dtype];
   if (!range) {

@@ -43,6 +43,8 @@ export interface SharedModules {
 /** The per-step context a task's loss receives. */
 export interface TaskStepContext {
   readonly batch: Batch;
+  /** The modality the encoder reads (its tensor, sanitised, is {@link TaskStepContext.input}). */
+  readonly inputModality: string;
   /** The encoder's output for the batch's input modality. */
   readonly encoded: EncoderOutput;
   /** The mask the encoder ran with. */

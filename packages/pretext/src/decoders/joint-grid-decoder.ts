@@ -51,6 +51,19 @@ export class JointGridDecoder extends TransformerDecoderBase {
     this.imgEmbed = this.param('decoder_img_embed', normalInit([1, numViews, options.decoderDim], options.rng, 0.02));
   }
 
+  /**
+   * The decoder position embedding of every patch in the original order (NeighborMAE
+   * `make_pos_embed(pos)[1]`): box sin-cos plus `decoder_img_embed[v]`, `[B·V, h·w, Dd]`.
+   *
+   * @param boxes `[B, V, 4]` normalised footprint boxes.
+   */
+  positionEmbedding(boxes: tf.Tensor3D, grid: readonly [number, number]): tf.Tensor3D {
+    if (boxes.rank !== 3 || boxes.shape[2] !== 4 || boxes.shape[1] > this.numViews) {
+      throw new DecoderInputError(`JointGridDecoder: boxes are [${boxes.shape.join(', ')}], expected [B, V ≤ ${this.numViews}, 4]`);
+    }
+    return viewPositionEmbedding(boxes, this.imgEmbed, grid);
+  }
+
   /** @returns `[B·V, h·w, outputDim]` per-cell predictions, original order, view-major inside a sample. */
   forward(inputs: JointGridDecoderInputs): tf.Tensor3D {
     const { features, mask, views, boxes } = inputs;
@@ -67,7 +80,7 @@ export class JointGridDecoder extends TransformerDecoderBase {
     const dd = this.decoderDim;
     return tf.tidy(() => {
       const tokens = this.replaceMasked(this.embed(features.reshape([n, l, d]) as tf.Tensor3D), mask);
-      const seq = tokens.add(viewPositionEmbedding(boxes, this.imgEmbed, [h, w])).reshape([b, views * l, dd]) as tf.Tensor3D;
+      const seq = tokens.add(this.positionEmbedding(boxes, [h, w])).reshape([b, views * l, dd]) as tf.Tensor3D;
       const decoded = this.blocks(seq).reshape([n, l, dd]) as tf.Tensor3D;
       return this.predict(decoded);
     });

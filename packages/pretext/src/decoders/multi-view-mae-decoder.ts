@@ -57,6 +57,19 @@ export class MultiViewMaeDecoder extends TransformerDecoderBase {
     this.imgEmbed = this.param('decoder_img_embed', normalInit([1, options.numViews, options.decoderDim], options.rng, 0.02));
   }
 
+  /**
+   * The decoder position embedding of every patch in the original order (NeighborMAE
+   * `make_pos_embed(pos)[1]`): box sin-cos plus `decoder_img_embed[v]`, `[B·V, h·w, Dd]`.
+   *
+   * @param boxes `[B, V, 4]` normalised footprint boxes.
+   */
+  positionEmbedding(boxes: tf.Tensor3D, grid: readonly [number, number]): tf.Tensor3D {
+    if (boxes.rank !== 3 || boxes.shape[2] !== 4 || boxes.shape[1] > this.numViews) {
+      throw new DecoderInputError(`MultiViewMaeDecoder: boxes are [${boxes.shape.join(', ')}], expected [B, V ≤ ${this.numViews}, 4]`);
+    }
+    return viewPositionEmbedding(boxes, this.imgEmbed, grid);
+  }
+
   /** @returns `[B·V, L, outputDim]` in the original patch order, view-major inside a sample. */
   forward(inputs: MultiViewMaeDecoderInputs): tf.Tensor3D {
     const { tokens, views, grid, idsShuffle, idsRestore, keep, boxes } = inputs;
@@ -87,7 +100,7 @@ export class MultiViewMaeDecoder extends TransformerDecoderBase {
       const cls = x.slice([0, 0, 0], [b, 1, dd]);
       const kept = x.slice([0, 1, 0], [b, views * k, dd]).reshape([n, k, dd]) as tf.Tensor3D;
       const shuffled = this.fillMaskTokens(kept, l, keep);
-      const pos = gatherTokens(viewPositionEmbedding(boxes, this.imgEmbed, grid), idsShuffle);
+      const pos = gatherTokens(this.positionEmbedding(boxes, grid), idsShuffle);
       const seq = tf.concat([cls, shuffled.add(pos).reshape([b, views * l, dd])], 1) as tf.Tensor3D;
       const decoded = this.blocks(seq).slice([0, 1, 0], [b, views * l, dd]).reshape([n, l, dd]) as tf.Tensor3D;
       return gatherTokens(this.predict(decoded), idsRestore);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { avgPoolExcludePad, defineCustomGrad } from '@terramae/tensors';
+import { avgPoolExcludePad } from '@terramae/tensors';
 
 /** Inputs of {@link crossVisibilityWeight}; every map is `[N, H, W, 1]` over the pixels of N views. */
 export interface CrossVisibilityWeightInputs {
@@ -57,7 +57,7 @@ export function crossVisibilityWeight(inputs: CrossVisibilityWeightInputs): tf.T
 }
 
 function weightOp(l: tf.Tensor4D, e: tf.Tensor4D, visible: tf.Tensor4D, neighbourVisible: tf.Tensor4D, kernel: number): tf.Tensor4D {
-  const op = defineCustomGrad<[tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D], tf.Tensor4D>((lv, ev, vis, nvis) => ({
+  const forward = (lv: tf.Tensor4D, ev: tf.Tensor4D, vis: tf.Tensor4D, nvis: tf.Tensor4D) => ({
     value: tf.tidy(() => {
       const one = tf.onesLike(lv);
       const ratio = tf.where(tf.equal(lv, 0), one, ev.div(lv)).clipByValue(0, 1);
@@ -65,7 +65,9 @@ function weightOp(l: tf.Tensor4D, e: tf.Tensor4D, visible: tf.Tensor4D, neighbou
       const smooth = kernel === 1 ? seen : avgPoolExcludePad(seen, kernel);
       return tf.where(tf.greater(vis, 0.5), tf.zerosLike(smooth), smooth) as tf.Tensor4D;
     }),
-    gradFunc: (dy) => [tf.zerosLike(dy), tf.zerosLike(dy), tf.zerosLike(dy), tf.zerosLike(dy)],
-  }));
+    // The weight is a constant of the loss: no gradient reaches L, E or the masks.
+    gradFunc: (dy: tf.Tensor4D) => [tf.zerosLike(dy), tf.zerosLike(dy), tf.zerosLike(dy), tf.zerosLike(dy)],
+  });
+  const op = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...xs: tf.Tensor4D[]) => tf.Tensor4D;
   return op(l, e, visible, neighbourVisible);
 }

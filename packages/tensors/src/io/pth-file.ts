@@ -16,7 +16,8 @@ export const PTH_STATE_DICT_KEYS: readonly string[] = Object.freeze(['model', 's
 export interface PthStateDictOptions {
   /**
    * `'auto'` (default): the root when it is a dict of tensors, else the first of
-   * {@link PTH_STATE_DICT_KEYS} present. A string picks that top-level key; an array of keys
+   * {@link PTH_STATE_DICT_KEYS} present (else, with `nonTensors: 'skip'`, the root when it holds
+   * any tensor). A string picks that top-level key; an array of keys
    * walks nested dicts (e.g. `['ema', 'model']`).
    */
   key?: string | readonly string[];
@@ -52,9 +53,9 @@ function notZipMessage(path: string, head: Uint8Array): string | undefined {
   return `${path}: not a PyTorch zip checkpoint (it starts with bytes ${hex}, not the zip signature 50 4b 03 04).`;
 }
 
-function asPthError(error: unknown, path: string): unknown {
-  if (error instanceof ZipError) return new PthError(`${error.message} (reading ${path} as a PyTorch zip checkpoint)`, { cause: error });
-  return error;
+/** Zip-level failures surface as PthError (same message, which already names the file). */
+function asPthError(error: unknown): unknown {
+  return error instanceof ZipError ? new PthError(error.message, { cause: error }) : error;
 }
 
 /**
@@ -99,7 +100,7 @@ export class PthFile {
     try {
       zip = ZipReader.open(path);
     } catch (error) {
-      throw asPthError(error, path);
+      throw asPthError(error);
     }
     try {
       const names = zip.names();
@@ -120,7 +121,7 @@ export class PthFile {
       return new PthFile(path, zip, archive, version, order, isTorchScript, root);
     } catch (error) {
       zip.close();
-      throw asPthError(error, path);
+      throw asPthError(error);
     }
   }
 
@@ -150,7 +151,7 @@ export class PthFile {
       else if (isContiguous(shape, stride)) bytes = this.zip.readRange(entryName, storageOffset * size, numel * size);
       else bytes = gatherStrided(this.zip.readRange(entryName, storageOffset * size, (extent + 1) * size), size, shape, stride, 0);
     } catch (error) {
-      throw asPthError(error, this.path);
+      throw asPthError(error);
     }
     if (this.byteOrder === 'big') bytes = swapBytes(bytes, size);
     return { dtype: storage.dtype, shape: shape.slice(), bytes };
@@ -177,13 +178,18 @@ export class PthFile {
         dict = root;
       } else {
         const found = PTH_STATE_DICT_KEYS.find((k) => root.has(k));
-        if (found === undefined) {
+        const anyTensor = [...root.values()].some((v) => v instanceof PthTensorRef);
+        if (found === undefined && options.nonTensors === 'skip' && anyTensor) {
+          keyPath = [];
+          dict = root;
+        } else if (found === undefined) {
           throw new PthError(
             `${this.path}: the checkpoint is a dict with keys ${topKeys(root)} and none of ${PTH_STATE_DICT_KEYS.map((k) => `'${k}'`).join(', ')}; pass { key: '<the state dict key>' }.`,
           );
+        } else {
+          keyPath = [found];
+          dict = root.get(found);
         }
-        keyPath = [found];
-        dict = root.get(found);
       }
     } else {
       keyPath = typeof options.key === 'string' ? [options.key] : [...options.key];

@@ -1,4 +1,14 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import {
+  convWeightToHwio,
+  denseToLinearWeight,
+  depthwiseWeightToTf,
+  hwioToConvWeight,
+  linearWeightToDense,
+  matrixToPatchEmbedWeight,
+  patchEmbedWeightToMatrix,
+  tfToDepthwiseWeight,
+} from '../io/layout';
 
 /**
  * How a parameter's TF.js layout relates to the PyTorch tensor of the same name:
@@ -10,45 +20,38 @@ import * as tf from '@tensorflow/tfjs';
  */
 export type TorchLayout = 'same' | 'linear' | 'conv' | 'depthwise' | 'patch-linear';
 
-/** Convert a PyTorch-layout tensor to the TF.js layout of a parameter. */
+/** Convert a PyTorch-layout tensor to the TF.js layout of a parameter (shape-checked, see `io/layout`). */
 export function fromTorchLayout(x: tf.Tensor, layout: TorchLayout): tf.Tensor {
-  return tf.tidy(() => {
-    switch (layout) {
-      case 'same':
-        return x.clone();
-      case 'linear':
-        return x.transpose([1, 0]);
-      case 'conv':
-        return x.transpose([2, 3, 1, 0]);
-      case 'depthwise':
-        return x.transpose([2, 3, 0, 1]);
-      case 'patch-linear': {
-        const [d, c, p, q] = x.shape as [number, number, number, number];
-        return x.transpose([2, 3, 1, 0]).reshape([p * q * c, d]);
-      }
-    }
-  });
+  switch (layout) {
+    case 'same':
+      return x.clone();
+    case 'linear':
+      return linearWeightToDense(x);
+    case 'conv':
+      return convWeightToHwio(x);
+    case 'depthwise':
+      return depthwiseWeightToTf(x);
+    case 'patch-linear':
+      return patchEmbedWeightToMatrix(x);
+  }
 }
 
 /** Convert a TF.js-layout parameter back to PyTorch layout; `torchShape` is needed for `patch-linear`. */
 export function toTorchLayout(x: tf.Tensor, layout: TorchLayout, torchShape?: readonly number[]): tf.Tensor {
-  return tf.tidy(() => {
-    switch (layout) {
-      case 'same':
-        return x.clone();
-      case 'linear':
-        return x.transpose([1, 0]);
-      case 'conv':
-        return x.transpose([3, 2, 0, 1]);
-      case 'depthwise':
-        return x.transpose([2, 3, 0, 1]);
-      case 'patch-linear': {
-        if (!torchShape) throw new Error('toTorchLayout(patch-linear) needs the PyTorch shape [D, C, p, p]');
-        const [d, c, p, q] = torchShape as [number, number, number, number];
-        return x.reshape([p, q, c, d]).transpose([3, 2, 0, 1]);
-      }
+  switch (layout) {
+    case 'same':
+      return x.clone();
+    case 'linear':
+      return denseToLinearWeight(x);
+    case 'conv':
+      return hwioToConvWeight(x);
+    case 'depthwise':
+      return tfToDepthwiseWeight(x);
+    case 'patch-linear': {
+      if (!torchShape) throw new Error('toTorchLayout(patch-linear) needs the PyTorch shape [D, C, p, p]');
+      return matrixToPatchEmbedWeight(x, torchShape[2] as number);
     }
-  });
+  }
 }
 
 /** The PyTorch shape of a TF.js-layout shape. */

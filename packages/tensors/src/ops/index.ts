@@ -1,3 +1,4 @@
+export * from './errors';
 export * from './stop-gradient';
 export * from './patchify';
 export * from './pad';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { OpArgumentError } from './errors';
 
 /**
  * A dense layer on the last axis: `y = x · W + b` with `W` in TF layout `[in, out]`
@@ -9,7 +10,7 @@ export function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): t
   const outDim = weight.shape[1];
   const lead = x.shape.slice(0, -1);
   if (x.shape[x.rank - 1] !== inDim) {
-    throw new RangeError(`linear: input has ${x.shape[x.rank - 1]} features, weight expects ${inDim}`);
+    throw new OpArgumentError(`linear: input has ${x.shape[x.rank - 1]} features, weight expects ${inDim}`);
   }
   return tf.tidy(() => {
     const flat = x.reshape([-1, inDim]) as tf.Tensor2D;

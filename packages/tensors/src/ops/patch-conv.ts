@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { convOutputSize, padSpatial } from './pad';
 import { patchify } from './patchify';
+import { OpArgumentError } from './errors';
 
 /**
  * Non-overlapping convolution (kernel = stride = `k`) as a matrix product: the ConvNeXt stem and
@@ -15,8 +16,11 @@ import { patchify } from './patchify';
  */
 export function patchConv2d(x: tf.Tensor4D, weight: tf.Tensor4D, bias?: tf.Tensor1D, padding = 0): tf.Tensor4D {
   const [kh, kw, cin, cout] = weight.shape;
-  if (kh !== kw) throw new RangeError(`patchConv2d: square kernels only, got ${kh}×${kw}`);
-  if (x.shape[3] !== cin) throw new RangeError(`patchConv2d: input has ${x.shape[3]} channels, filter expects ${cin}`);
+  if (kh !== kw) throw new OpArgumentError(`patchConv2d: square kernels only, got ${kh}×${kw}`);
+  if (x.rank !== 4) throw new OpArgumentError(`patchConv2d: input must be NHWC (rank 4), got shape [${x.shape}]`);
+  if (x.shape[3] !== cin) throw new OpArgumentError(`patchConv2d: input has ${x.shape[3]} channels, filter [${weight.shape}] expects ${cin}`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== cout)) throw new OpArgumentError(`patchConv2d: bias must be [${cout}], got [${bias.shape}]`);
+  checkPadding('patchConv2d', padding);
   const k = kh;
   return tf.tidy(() => {
     const cropped = cropToWindows(padSpatial(x, padding), k, padding, x.shape);
@@ -35,9 +39,12 @@ export function patchConv2d(x: tf.Tensor4D, weight: tf.Tensor4D, bias?: tf.Tenso
  * modified stem. Weight `[k, k, C, 1]` (PyTorch `[C, 1, k, k]` transposed).
  */
 export function depthwisePatchConv2d(x: tf.Tensor4D, weight: tf.Tensor4D, bias?: tf.Tensor1D, padding = 0): tf.Tensor4D {
-  const [k, kw, c] = weight.shape;
-  if (k !== kw) throw new RangeError(`depthwisePatchConv2d: square kernels only, got ${k}×${kw}`);
-  if (x.shape[3] !== c) throw new RangeError(`depthwisePatchConv2d: input has ${x.shape[3]} channels, filter has ${c}`);
+  const [k, kw, c, m] = weight.shape;
+  if (weight.rank !== 4 || k !== kw || m !== 1) throw new OpArgumentError(`depthwisePatchConv2d: needs a square [k, k, C, 1] filter, got [${weight.shape}]`);
+  if (x.rank !== 4) throw new OpArgumentError(`depthwisePatchConv2d: input must be NHWC (rank 4), got shape [${x.shape}]`);
+  if (x.shape[3] !== c) throw new OpArgumentError(`depthwisePatchConv2d: input has ${x.shape[3]} channels, filter [${weight.shape}] has ${c}`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== c)) throw new OpArgumentError(`depthwisePatchConv2d: bias must be [${c}], got [${bias.shape}]`);
+  checkPadding('depthwisePatchConv2d', padding);
   return tf.tidy(() => {
     const cropped = cropToWindows(padSpatial(x, padding), k, padding, x.shape);
     const [n, hh, ww] = cropped.shape;
@@ -58,7 +65,11 @@ export function depthwisePatchConv2d(x: tf.Tensor4D, weight: tf.Tensor4D, bias?:
 function cropToWindows(x: tf.Tensor4D, k: number, padding: number, original: readonly number[]): tf.Tensor4D {
   const oh = convOutputSize(original[1] as number, k, k, padding);
   const ow = convOutputSize(original[2] as number, k, k, padding);
-  if (oh < 1 || ow < 1) throw new RangeError(`patch convolution: input ${original[1]}×${original[2]} is smaller than the ${k}×${k} window`);
+  if (oh < 1 || ow < 1) throw new OpArgumentError(`patch convolution: input ${original[1]}×${original[2]} with padding ${padding} is smaller than the ${k}×${k} window`);
   if (x.shape[1] === oh * k && x.shape[2] === ow * k) return x;
   return x.slice([0, 0, 0, 0], [-1, oh * k, ow * k, -1]);
+}
+
+function checkPadding(op: string, padding: number): void {
+  if (!(Number.isInteger(padding) && padding >= 0)) throw new OpArgumentError(`${op}: padding must be a non-negative integer, got ${padding}`);
 }

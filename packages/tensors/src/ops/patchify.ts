@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { OpArgumentError } from './errors';
 
 /**
  * Cut an NHWC image into non-overlapping `p × p` patches, in the reference order of MAE, FCMAE and
@@ -8,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 export function patchify(x: tf.Tensor4D, p: number): tf.Tensor3D {
   const [n, hh, ww, c] = x.shape;
   if (hh % p !== 0 || ww % p !== 0) {
-    throw new RangeError(`patchify: image ${hh}×${ww} is not divisible by patch size ${p}`);
+    throw new OpArgumentError(`patchify: image ${hh}×${ww} is not divisible by patch size ${p}`);
   }
   const h = hh / p;
   const w = ww / p;
@@ -22,7 +23,7 @@ export function unpatchify(x: tf.Tensor3D, p: number, grid: readonly [number, nu
   const [n, l, d] = x.shape;
   const [h, w] = grid;
   if (l !== h * w || d !== p * p * channels) {
-    throw new RangeError(`unpatchify: got [${x.shape}], expected [N, ${h * w}, ${p * p * channels}] for grid ${h}×${w}, patch ${p}, ${channels} channels`);
+    throw new OpArgumentError(`unpatchify: got [${x.shape}], expected [N, ${h * w}, ${p * p * channels}] for grid ${h}×${w}, patch ${p}, ${channels} channels`);
   }
   return tf.tidy(() => x.reshape([n, h, w, p, p, channels]).transpose([0, 1, 3, 2, 4, 5]).reshape([n, h * p, w * p, channels]));
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { OpArgumentError } from './errors';
 
 /** Interpolation of {@link resampleAxisAligned}. */
 export type ResampleMode = 'bilinear' | 'nearest';
@@ -24,8 +25,14 @@ export function resampleAxisAligned(
   mode: ResampleMode = 'bilinear',
   outSize?: readonly [number, number],
 ): tf.Tensor4D {
+  if (x.rank !== 4) throw new OpArgumentError(`resampleAxisAligned: input must be NHWC (rank 4), got shape [${x.shape}]`);
   const [n, h, w, c] = x.shape;
+  for (const [name, t] of [['scale', scale], ['offset', offset]] as const) {
+    if (t.rank !== 2 || t.shape[0] !== n || t.shape[1] !== 2) throw new OpArgumentError(`resampleAxisAligned: ${name} must be [${n}, 2] (x, y), got [${t.shape}]`);
+  }
+  if (mode !== 'bilinear' && mode !== 'nearest') throw new OpArgumentError(`resampleAxisAligned: mode must be 'bilinear' or 'nearest', got '${String(mode)}'`);
   const [oh, ow] = outSize ?? [h, w];
+  if (!(Number.isInteger(oh) && oh > 0 && Number.isInteger(ow) && ow > 0)) throw new OpArgumentError(`resampleAxisAligned: outSize must be two positive integers, got [${outSize}]`);
   return tf.tidy(() => {
     const [sx, sy] = tf.unstack(scale, 1) as [tf.Tensor1D, tf.Tensor1D];
     const [tx, ty] = tf.unstack(offset, 1) as [tf.Tensor1D, tf.Tensor1D];

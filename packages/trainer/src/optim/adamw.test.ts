@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { testBackends, useBackend } from '@terramae/testing';
+import { SafetensorsFile } from '@terramae/tensors';
+import { sharedPath, testBackends, useBackend } from '@terramae/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AdamW } from './adamw';
 import { OptimizerError } from './errors';
@@ -161,5 +162,40 @@ describe.each(testBackends())('AdamW on %s', (backend) => {
     opt.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(() => opt.applyGradients({})).toThrow(/disposed/);
+  });
+});
+
+const fixture = sharedPath('fixtures', 'parity', 'optimizer_adamw.safetensors');
+
+describe.skipIf(!fixture)('AdamW against torch.optim.AdamW (shared fixture optimizer_adamw)', () => {
+  beforeAll(async () => {
+    await useBackend(testBackends()[0]!);
+  });
+
+  it('reproduces the constant-lr steps and moments within 1e-6', () => {
+    const file = SafetensorsFile.open(fixture!);
+    const ctor = JSON.parse(file.metadata['constructor']!) as { lr: number; betas: [number, number]; eps: number; weight_decay: number };
+    const names = file.keys().filter((k) => k.startsWith('input/init/')).map((k) => k.slice('input/init/'.length));
+    const before = tf.memory().numTensors;
+    const vars = new Map(names.map((n) => [n, tf.tidy(() => tf.variable(file.readTensor(`input/init/${n}`)))]));
+    const opt = new AdamW(vars, { lr: ctor.lr, betas: ctor.betas, eps: ctor.eps, weightDecay: ctor.weight_decay });
+    const steps = new Set(file.keys().filter((k) => k.startsWith('input/grad/')).map((k) => k.split('/')[2]));
+    let k = 0;
+    for (const step of steps) {
+      tf.tidy(() => opt.applyGradients(new Map(names.map((n) => [n, file.readTensor(`input/grad/${step}/${n}`)]))));
+      for (const [n, v] of vars) close(v.dataSync(), file.readFloat32Array(`output/const/step${k}/${n}`), 1e-6);
+      k++;
+    }
+    const state = opt.getState();
+    for (const n of names) {
+      close(state[`exp_avg/${n}`]!.dataSync(), file.readFloat32Array(`output/const/exp_avg/${n}`), 1e-6);
+      close(state[`exp_avg_sq/${n}`]!.dataSync(), file.readFloat32Array(`output/const/exp_avg_sq/${n}`), 1e-6);
+    }
+    expect(k).toBeGreaterThan(1);
+    tf.dispose(Object.values(state));
+    opt.dispose();
+    for (const v of vars.values()) v.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    file.close();
   });
 });

@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './mmearth-sparse';
+export * from './load-mmearth';
