@@ -7,7 +7,7 @@ import { getModality } from '../modalities/modality-registry';
 import { loadH5wasm, summarizeH5Error, type H5Dataset, type H5File } from '../util/h5wasm';
 import { stringifyJsonNonFinite } from '../util/json-nonfinite';
 import { h5DtypeString, typedArrayFor, type NumericArray } from '../util/typed-arrays';
-import { BandStatsAccumulator } from './band-stats-accumulator';
+import { BandStatsCollector } from './band-stats-collector';
 import { resolveMMEarthPaths, type BandStats, type MMEarthPaths, type MMEarthSplits, type TileInfo } from './side-files';
 
 /** Options of {@link MMEarthWriter.create}. */
@@ -85,7 +85,7 @@ export class MMEarthWriter {
   private closed = false;
   private readonly defs: ModalityDefinition[];
   private readonly datasets = new Map<string, H5Dataset>();
-  private readonly accumulators = new Map<string, BandStatsAccumulator>();
+  private readonly stats = new BandStatsCollector();
   private readonly tileInfo: Record<string, TileInfo> = {};
   private readonly compression: number;
   private readonly missing: 'error' | 'fill';
@@ -232,7 +232,7 @@ export class MMEarthWriter {
       const typed = castTo(values, def, where);
       if (def.name === 'sentinel2' && !this.warnedReflectance) this.checkReflectanceScale(typed, id);
       stored.push([def, typed]);
-      if (def.computeStats) this.accumulate(def, s2Type, typed);
+      this.stats.add(def, s2Type, typed);
       bands[def.name] = bandsPresent(def, typed, S);
       if (def.name === 'sentinel1') {
         const per = S * S;
@@ -313,22 +313,11 @@ export class MMEarthWriter {
     }
     const splitLists = resolveSplits(splits, N);
     renameSync(this.tmpPath, this.paths.h5);
-    const bandStats: Record<string, ReturnType<BandStatsAccumulator['result']>> = {};
-    for (const [key, acc] of this.accumulators) bandStats[key] = acc.result();
+    const bandStats = this.stats.result();
     writeFileSync(this.paths.bandStats, stringifyJsonNonFinite(bandStats));
     writeFileSync(this.paths.splits, stringifyJsonNonFinite(splitLists));
     writeFileSync(this.paths.tileInfo, stringifyJsonNonFinite(this.tileInfo));
     return { paths: resolveMMEarthPaths(this.paths.h5), bandStats, splits: splitLists, numSamples: N };
-  }
-
-  private accumulate(def: ModalityDefinition, s2Type: 'l1c' | 'l2a', values: NumericArray): void {
-    const key = def.statsKey === undefined ? def.name : typeof def.statsKey === 'string' ? def.statsKey : def.statsKey[s2Type];
-    let acc = this.accumulators.get(key);
-    if (!acc) {
-      acc = new BandStatsAccumulator(def.storedBands.length, def.noData ?? Number.NaN);
-      this.accumulators.set(key, acc);
-    }
-    acc.addChannelFirst(values);
   }
 
   private checkReflectanceScale(values: NumericArray, id: string): void {

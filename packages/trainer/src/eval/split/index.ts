@@ -1,0 +1,2 @@
+export * from './stratified-k-fold';
+export * from './few-shot-subset';
