@@ -15,6 +15,7 @@ export const ALLOWED = {
   recipes: ['tensors', 'masking', 'backbones', 'pretext'],
   trainer: ['tensors', 'masking', 'backbones', 'pretext', 'datasets'],
   cli: ['tensors', 'masking', 'backbones', 'pretext', 'datasets', 'trainer', 'recipes'],
+  accel: ['tensors'],
 };
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
@@ -38,7 +39,7 @@ for (const [name, allowed] of Object.entries(ALLOWED)) {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
   for (const file of walk(join(root, 'src'))) {
-    const isTest = /\.test\.ts$|test-utils|testing/.test(file);
+    const isTest = /\.test\.ts$|test-utils|testing|__tests__/.test(file);
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(importRe)) {
       const spec = match[1] ?? match[2] ?? match[3];

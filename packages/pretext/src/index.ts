@@ -30,7 +30,8 @@ export * from './model/pretraining-model';
 export * from './validate/recipe-validation-error';
 export * from './validate/validate-tasks';
 export * from './aggregators/index';
-import './register-builtins';
 export * from './decoders/tokens-to-grid';
 export * from './decoders/fcmae-decoder';
 export * from './tasks/mmearth/index';
+// Registers the built-in tasks and aggregators (listed in package.json `sideEffects`).
+import './register-builtins';

@@ -7,3 +7,4 @@ export * from './validate';
 export * from './serialize';
 export * from './presets';
 export * from './build';
+export * from './catalog';

@@ -28,7 +28,7 @@ describe('presets', () => {
   it('NeighborMAE uses pairs, adaptive masking and the norm/bias decay rule', () => {
     const r = neighborMae();
     expect(r.input.views).toBe(2);
-    expect(r.masking).toEqual({ name: 'neighbor-adaptive', options: { minRatio: 0.75, maxRatio: 0.85 } });
+    expect(r.masking).toEqual({ name: 'neighbor-adaptive', options: { ratioMin: 0.75, ratioMax: 0.85 } });
     expect(r.optimizer.noDecay).toBe('norm-bias');
     expect(r.schedule.kind).toBe('neighbormae');
   });

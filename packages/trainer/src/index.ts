@@ -9,3 +9,6 @@ export * from './loop/pretrain';
 export * from './checkpoint/checkpoint';
 export * from './logging/metrics-log';
 export * from './logging/embedding-health';
+export * from './logging/progress';
+export * from './eval/index';
+export * from './pictures/index';

@@ -71,6 +71,19 @@ export function minkowskiKernelToTorch(kernel: tf.Tensor, key = 'kernel'): tf.Te
   });
 }
 
+/** Convert one tensor and rewrite its name parts in place (`kernel` → `weight`, no `ln`/`linear` level). */
+function convertValue(value: tf.Tensor, parts: string[], key: string): tf.Tensor {
+  if (parts[parts.length - 1] === 'kernel') {
+    parts[parts.length - 1] = 'weight';
+    return minkowskiKernelToTorch(value, key);
+  }
+  if (parts.length >= 2 && (parts[parts.length - 2] === 'ln' || parts[parts.length - 2] === 'linear')) parts.splice(parts.length - 2, 1);
+  const leaf = parts[parts.length - 1];
+  if (parts.includes('grn') && (leaf === 'gamma' || leaf === 'beta')) return value.reshape([1, 1, 1, value.size]);
+  if (leaf === 'bias' && value.rank !== 1) return value.reshape([value.size]);
+  return value.clone();
+}
+
 function renameUpstreamStem(key: string): string {
   const m = /^downsample_layers\.(\d+)\.(.*)$/.exec(key);
   if (!m) return key;
@@ -109,18 +122,14 @@ export function convertMMEarthCheckpoint(
         dropped.push(key);
         continue;
       }
-      const value = toTensor(stateDict[key] as AnyTensor, key);
+      const input = stateDict[key] as AnyTensor;
+      const value = toTensor(input, key);
       const parts = (key.startsWith('encoder.') ? key.slice('encoder.'.length) : key).split('.');
       let converted: tf.Tensor;
-      if (parts[parts.length - 1] === 'kernel') {
-        parts[parts.length - 1] = 'weight';
-        converted = minkowskiKernelToTorch(value, key);
-      } else {
-        if (parts.length >= 2 && (parts[parts.length - 2] === 'ln' || parts[parts.length - 2] === 'linear')) parts.splice(parts.length - 2, 1);
-        const leaf = parts[parts.length - 1];
-        if (parts.includes('grn') && (leaf === 'gamma' || leaf === 'beta')) converted = value.reshape([1, 1, 1, value.size]);
-        else if (leaf === 'bias' && value.rank !== 1) converted = value.reshape([value.size]);
-        else converted = value.clone();
+      try {
+        converted = convertValue(value, parts, key);
+      } finally {
+        if (value !== input) value.dispose();
       }
       let name = parts.join('.');
       if (options.upstreamStem) name = renameUpstreamStem(name);

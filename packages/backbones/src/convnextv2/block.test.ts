@@ -6,7 +6,7 @@ import { ConvNeXtV2Block } from './block';
 import { ConvNeXtV2InputError } from './errors';
 
 function randomInput(shape: number[], seed: number): tf.Tensor4D {
-  return tf.tensor(new Rng(seed).normalArray(shape.reduce((a, b) => a * b, 1)), shape) as tf.Tensor4D;
+  return tf.tensor(new Rng(seed).normalArray(shape.reduce((a, b) => a * b, 1)), shape as [number, number, number, number]) as tf.Tensor4D;
 }
 
 describe('ConvNeXtV2Block names', () => {

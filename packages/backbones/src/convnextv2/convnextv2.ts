@@ -1,15 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  Module,
-  ModuleList,
-  Rng,
-  layerNorm,
-  linear,
-  onesInit,
-  truncNormal,
-  zerosInit,
-  type EncoderOutput,
-} from '@terramae/tensors';
+import { Module, ModuleList, Rng, layerNorm, type EncoderOutput } from '@terramae/tensors';
 import type { Backbone, BackboneFeatures, MaskedForwardOptions } from '../types';
 import { ConvNeXtV2Block } from './block';
 import {
@@ -20,7 +10,7 @@ import {
   type ResolvedConvNeXtV2Config,
 } from './config';
 import { ConvNeXtV2InputError } from './errors';
-import { CONVNEXT_LN_EPS, DownsampleLayer, InitialConv, PatchStem } from './layers';
+import { CONVNEXT_LN_EPS, DownsampleLayer, InitialConv, LayerNormParams, LinearLayer, PatchStem } from './layers';
 import { buildVisibility, type VisibilityPyramid } from './visibility';
 
 /** Names of the levels of {@link ConvNeXtV2Features.pyramid}, finest first. */
@@ -93,10 +83,8 @@ export class ConvNeXtV2 extends Module implements Backbone {
   private readonly initialConv?: InitialConv;
   private readonly stem: PatchStem;
   private readonly stages: ModuleList<ModuleList<ConvNeXtV2Block>>;
-  private readonly normWeight?: tf.Variable;
-  private readonly normBias?: tf.Variable;
-  private readonly headWeight?: tf.Variable;
-  private readonly headBias?: tf.Variable;
+  private readonly norm?: LayerNormParams;
+  private readonly headLayer?: LinearLayer;
 
   constructor(config: ConvNeXtV2Config) {
     super();
@@ -126,15 +114,8 @@ export class ConvNeXtV2 extends Module implements Backbone {
       }
       this.stages.push(stage);
     });
-    if (c.finalNorm) {
-      this.normWeight = this.param('norm.weight', onesInit([d[3]]));
-      this.normBias = this.param('norm.bias', zerosInit([d[3]]));
-    }
-    if (c.numClasses > 0) {
-      const s = c.headInitScale;
-      this.headWeight = this.param('head.weight', tf.tidy(() => truncNormal([d[3], c.numClasses], rng).mul(s)), { torchLayout: 'linear' });
-      this.headBias = this.param('head.bias', zerosInit([c.numClasses]));
-    }
+    if (c.finalNorm) this.norm = this.module('norm', new LayerNormParams(d[3]));
+    if (c.numClasses > 0) this.headLayer = this.module('head', new LinearLayer(d[3], c.numClasses, rng, c.headInitScale));
   }
 
   /** Output grid of the dense forward for an input of `height × width` pixels. */
@@ -218,26 +199,26 @@ export class ConvNeXtV2 extends Module implements Backbone {
         stages: e.stages,
         pooled,
         features,
-        ...(this.headWeight ? { logits: this.head(features) } : {}),
+        ...(this.headLayer ? { logits: this.head(features) } : {}),
       };
     }) as unknown as ConvNeXtV2Outputs;
   }
 
   private requireHead(): void {
-    if (!this.headWeight) {
+    if (!this.headLayer) {
       throw new ConvNeXtV2InputError('ConvNeXt V2 classify: this model has no head; build it with numClasses > 0.');
     }
   }
 
   private head(features: tf.Tensor2D): tf.Tensor2D {
-    return linear(features, this.headWeight as tf.Tensor2D, this.headBias as tf.Tensor1D) as tf.Tensor2D;
+    return (this.headLayer as LinearLayer).forward(features) as tf.Tensor2D;
   }
 
   private pool(x: tf.Tensor4D): { pooled: tf.Tensor2D; features: tf.Tensor2D } {
     const pooled = x.mean([1, 2]) as tf.Tensor2D;
     const c = this.dim;
-    const features = this.normWeight
-      ? layerNorm(pooled, this.normWeight as tf.Tensor1D, this.normBias as tf.Tensor1D, CONVNEXT_LN_EPS)
+    const features = this.norm
+      ? this.norm.forward(pooled)
       : tf.tidy(() => layerNorm(pooled, tf.ones([c]) as tf.Tensor1D, tf.zeros([c]) as tf.Tensor1D, CONVNEXT_LN_EPS));
     return { pooled, features: features as tf.Tensor2D };
   }

@@ -5,6 +5,7 @@ import {
   depthwisePatchConv2d,
   gelu,
   layerNorm,
+  linear,
   onesInit,
   patchConv2d,
   truncNormal,
@@ -105,5 +106,43 @@ export class DownsampleLayer extends Module {
       if (visible) h = h.mul(visible);
       return patchConv2d(h, this.weight as tf.Tensor4D, this.bias as tf.Tensor1D, 0);
     });
+  }
+}
+
+/** A LayerNorm's affine parameters (`weight`, `bias`), e.g. the final `norm`. */
+export class LayerNormParams extends Module {
+  /** Scale `[C]`. */
+  readonly weight: tf.Variable;
+  /** Shift `[C]`. */
+  readonly bias: tf.Variable;
+
+  constructor(dim: number) {
+    super();
+    this.weight = this.param('weight', onesInit([dim]));
+    this.bias = this.param('bias', zerosInit([dim]));
+  }
+
+  /** LayerNorm over the last axis (eps 1e-6). */
+  forward(x: tf.Tensor): tf.Tensor {
+    return layerNorm(x, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, CONVNEXT_LN_EPS);
+  }
+}
+
+/** A linear layer (`weight` PyTorch `[out, in]`, `bias`), e.g. the classifier `head`. */
+export class LinearLayer extends Module {
+  /** `[in, out]` (TF layout). */
+  readonly weight: tf.Variable;
+  /** `[out]`. */
+  readonly bias: tf.Variable;
+
+  constructor(inDim: number, outDim: number, rng: Rng, scale = 1) {
+    super();
+    this.weight = this.param('weight', tf.tidy(() => truncNormal([inDim, outDim], rng).mul(scale)), { torchLayout: 'linear' });
+    this.bias = this.param('bias', zerosInit([outDim]));
+  }
+
+  /** `x · W + b` on the last axis. */
+  forward(x: tf.Tensor): tf.Tensor {
+    return linear(x, this.weight as tf.Tensor2D, this.bias as tf.Tensor1D);
   }
 }

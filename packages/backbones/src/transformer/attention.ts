@@ -59,11 +59,12 @@ export class Attention extends Module {
     const h = this.numHeads;
     const hd = this.headDim;
     return tf.tidy(() => {
+      // The qkv features are laid out (3, H, hd). Heads to the batch axis with one rank-4 transpose:
+      // wasm runs rank-5 transposes on a generic path that is ~50x slower.
       const qkv = linear(x, this.qkvWeight as tf.Tensor2D, this.qkvBias as tf.Tensor1D | undefined)
-        .reshape([b, n, 3, h, hd])
-        .transpose([2, 0, 3, 1, 4])
-        .reshape([3 * b * h, n, hd]);
-      const [q, k, v] = tf.split(qkv, 3, 0) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+        .reshape([b, n, 3 * h, hd])
+        .transpose([0, 2, 1, 3]);
+      const [q, k, v] = tf.split(qkv, 3, 1).map((t) => t.reshape([b * h, n, hd])) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
       const out = scaledDotProductAttention(q, k, v, h, bias)
         .reshape([b, h, n, hd])
         .transpose([0, 2, 1, 3])

@@ -2,6 +2,7 @@ import { Rng, type Batch } from '@terramae/tensors';
 import { BadSampleError, DatasetError, DatasetFormatError } from '../errors';
 import type { Transform } from './augment';
 import { checkExample, collate } from './collate';
+import { mixSeed } from '../util/seed';
 import type { AnySample, SampleSource } from './source';
 
 /** What to do with an example that cannot be produced (a `BadSampleError`). */
@@ -40,18 +41,6 @@ export interface LoaderState {
   readonly skipped: number;
   /** Length of the source when the state was taken (checked on restore). */
   readonly length: number;
-}
-
-/** 32-bit mix of several integers (splitmix-style), for per-epoch and per-example seeds. */
-export function mixSeed(...parts: number[]): number {
-  let h = 0x9e3779b9;
-  for (const p of parts) {
-    h = (h ^ (p >>> 0)) >>> 0;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-    h = (h ^ (h >>> 16)) >>> 0;
-  }
-  return h;
 }
 
 type Loaded = { ok: true; example: AnySample } | { ok: false; error: unknown };

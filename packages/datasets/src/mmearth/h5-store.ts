@@ -41,6 +41,7 @@ export class H5MMEarthStore implements MMEarthStore {
       const md = ds.metadata;
       const dtype = dtypeOfH5Metadata(md) ?? `hdf5-class-${md.type}-size-${md.size}`;
       if (shape[0] !== n) {
+        if (!hasModality(key)) continue; // an unrelated dataset: not a per-sample modality
         throw new DatasetFormatError(`${source}: dataset "${key}" has ${shape[0]} samples but "metadata" has ${n}.`);
       }
       if (hasModality(key)) {

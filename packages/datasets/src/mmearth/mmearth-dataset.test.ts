@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sharedPath } from '@terramae/testing';
 import { MMEarthDataset } from './mmearth-dataset';
 import { MemoryMMEarthStore } from './memory-store';
-import { BadSampleError, DatasetFormatError } from '../errors';
+import { BadSampleError } from '../errors';
 import { MMEARTH_S2_INPUT_BANDS } from '../modalities/mmearth-modalities';
 import type { MMEarthSideFiles } from './side-files';
-import { loadH5wasm } from '../util/h5wasm';
+import { loadH5wasm, type H5Dataset } from '../util/h5wasm';
 
 const dir = sharedPath('fixtures', 'mmearth');
 const h5Name = 'data_eurosat_16_v001_64';
@@ -60,7 +60,7 @@ describe.skipIf(!dir)('MMEarthDataset on the MMEarth-layout fixture', () => {
     const stats = bandStats().sentinel2_l1c;
     const h5 = await loadH5wasm();
     const f = new h5.File(h5Path, 'r');
-    const stored = f.get('sentinel2') as import('h5wasm').Dataset;
+    const stored = f.get('sentinel2') as H5Dataset;
     const rawS2 = stored.slice([[0, 1], [], [], []]) as Uint16Array;
     f.close();
     const s = await all.get(0);
@@ -109,8 +109,8 @@ describe.skipIf(!dir)('MMEarthDataset on the MMEarth-layout fixture', () => {
     const info = tileInfo();
     const h5 = await loadH5wasm();
     const f = new h5.File(h5Path, 'r');
-    const dwRaw = (f.get('dynamic_world') as import('h5wasm').Dataset).slice([[3, 4], [], [], []]) as Uint8Array;
-    const wcRaw = (f.get('esa_worldcover') as import('h5wasm').Dataset).slice([[3, 4], [], [], []]) as Uint8Array;
+    const dwRaw = (f.get('dynamic_world') as H5Dataset).slice([[3, 4], [], [], []]) as Uint8Array;
+    const wcRaw = (f.get('esa_worldcover') as H5Dataset).slice([[3, 4], [], [], []]) as Uint8Array;
     f.close();
     const s = await all.get(3);
     const dw = s.modalities.dynamic_world!;
@@ -183,14 +183,14 @@ describe('MMEarth normalisation order and non-finite handling', () => {
     const ds = new MMEarthDataset(store(), side(200), { modalities: ['sentinel2', 'era5'] });
     const s = await ds.get(0);
     expect(s.modalities.sentinel2!.data[0]).toBeCloseTo(-2, 6);
-    expect(s.modalities.sentinel2!.data[13]).toBeCloseTo(1, 6); // pixel 1, band B1
+    expect(s.modalities.sentinel2!.data[12]).toBeCloseTo(1, 6); // pixel 1, band B1 (12 input bands)
   });
 
   it('nodata-first (corrected order) treats raw S2 zeros as missing, and the input is sanitised to 0', async () => {
     const ds = new MMEarthDataset(store(), side(200), { modalities: ['sentinel2', 'era5'], order: 'nodata-first' });
     const s = await ds.get(0);
     expect(s.modalities.sentinel2!.data[0]).toBe(0);
-    expect(s.modalities.sentinel2!.data[13]).toBeCloseTo(1, 6);
+    expect(s.modalities.sentinel2!.data[12]).toBeCloseTo(1, 6);
     const ds2 = new MMEarthDataset(store(), side(200), { modalities: ['sentinel2', 'era5'], order: 'nodata-first', pixelTargetNonFinite: 'nan' });
     expect((await ds2.get(0)).modalities.sentinel2!.data[0]).toBe(0); // inputs are always sanitised
   });
@@ -226,7 +226,7 @@ describe('MMEarth normalisation order and non-finite handling', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const degenerate = new MMEarthDataset(store(), zeroStd, { modalities: ['sentinel2'] });
     expect(warn).toHaveBeenCalledWith(expect.stringMatching(/band "B1" of "sentinel2" mean 0 and std 0.*treated as missing/));
-    expect((await degenerate.get(0)).modalities.sentinel2!.data[13]).toBe(0);
+    expect((await degenerate.get(0)).modalities.sentinel2!.data[12]).toBe(0);
     warn.mockRestore();
     const noStats: MMEarthSideFiles = { ...side(0), bandStats: {} };
     expect(() => new MMEarthDataset(store(), noStats, { modalities: ['sentinel2'] })).toThrow(/no sentinel2_l1c \/ sentinel2_l2a statistics/);

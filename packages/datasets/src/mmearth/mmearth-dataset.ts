@@ -19,7 +19,8 @@ export interface MMEarthDatasetOptions {
   readonly split?: string | readonly number[];
   /**
    * Modalities and bands to read (default {@link MMEARTH_ALL_MOD}: the 12-band S2 input and the 11
-   * MMEarth targets). A list of names selects all bands of each.
+   * MMEarth targets). A list of names selects MMEarth's default bands of each (S2: the 12 input
+   * bands; `{ sentinel2: 'all' }` gives all 13).
    */
   readonly modalities?: Readonly<Record<string, BandSelection>> | readonly string[];
   /** Modalities that feed the encoder (default `['sentinel2']`): always sanitised to finite values. */

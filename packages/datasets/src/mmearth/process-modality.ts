@@ -2,7 +2,7 @@ import type { ModalitySpec, SampleArray } from '@terramae/tensors';
 import { DatasetFormatError } from '../errors';
 import { applyLabelRemap } from '../modalities/label-remap';
 import type { ModalityDefinition } from '../modalities/modality-definition';
-import type { BandSelection } from '../modalities/mmearth-modalities';
+import { MMEARTH_ALL_MOD, type BandSelection } from '../modalities/mmearth-modalities';
 import { getModality } from '../modalities/modality-registry';
 import type { NumericArray } from '../util/typed-arrays';
 
@@ -54,7 +54,9 @@ export interface ProcessedModality {
 
 /**
  * Resolve a modality selection (`{ sentinel2: ['B1', …], sentinel1: 'all' }` or a list of names)
- * against the registry, with errors naming unknown modalities and bands.
+ * against the registry, with errors naming unknown modalities and bands. A plain list of names
+ * takes MMEarth's default band selection of each ({@link MMEARTH_ALL_MOD}: the 12 S2 input bands,
+ * without B10) and all bands of any other modality.
  */
 export function planModalities(
   selection: Readonly<Record<string, BandSelection>> | readonly string[],
@@ -63,7 +65,7 @@ export function planModalities(
   source = 'dataset',
 ): ModalityPlan[] {
   const entries: [string, BandSelection][] = Array.isArray(selection)
-    ? (selection as readonly string[]).map((n) => [n, 'all'])
+    ? (selection as readonly string[]).map((n) => [n, MMEARTH_ALL_MOD[n] ?? 'all'])
     : Object.entries(selection as Record<string, BandSelection>);
   for (const input of inputs) {
     if (!entries.some(([n]) => n === input)) {

@@ -8,7 +8,11 @@ import { makePair, type NeighborPair } from './tile-pairs';
 
 /** A neighbour pair of georeferenced examples, with the distance between their centres. */
 export interface GeoPair extends NeighborPair {
-  /** Great-circle distance between the footprint centres, metres. */
+  /**
+   * Distance between the footprint centres in metres: Euclidean in the CRS when both footprints
+   * are in the same UTM zone (grid distance, exact for adjacent tiles), great-circle (haversine)
+   * otherwise.
+   */
   readonly distance: number;
 }
 
@@ -21,8 +25,8 @@ export interface GeoPairOptions {
 }
 
 /**
- * Neighbour pairs among georeferenced footprints: centres within `maxDistance` metres (haversine)
- * or overlapping footprints. Boxes are given in a shared metric frame per pair: the common UTM
+ * Neighbour pairs among georeferenced footprints: centres within `maxDistance` metres (grid
+ * distance within one UTM zone, haversine across CRSs) or overlapping footprints. Boxes are given in a shared metric frame per pair: the common UTM
  * CRS when both are in the same one (exact), otherwise a local east/north plane around the pair's
  * midpoint (from each footprint's projected corners).
  */
@@ -51,9 +55,10 @@ export function geoPairs(footprints: readonly Footprint[], options: GeoPairOptio
       const j = order[oj] as number;
       const cj = centers[j] as { lon: number; lat: number };
       if (cj.lat - ci.lat > reachDeg * 1.01) break;
-      const d = haversineMetres(ci.lon, ci.lat, cj.lon, cj.lat);
-      if (d > reachM * 1.01 + 1e-6) continue;
+      const dh = haversineMetres(ci.lon, ci.lat, cj.lon, cj.lat);
+      if (dh > reachM * 1.01 + 1e-6) continue;
       const [a, b] = i < j ? [i, j] : [j, i];
+      const d = centreDistance(footprints[a] as Footprint, footprints[b] as Footprint, dh);
       const [boxA, boxB] = sharedFrame(footprints[a] as Footprint, footprints[b] as Footprint);
       const rel = boxRelation(boxA, boxB, 1e-6);
       const near = maxDistance !== undefined && d <= maxDistance;
@@ -63,6 +68,13 @@ export function geoPairs(footprints: readonly Footprint[], options: GeoPairOptio
     }
   }
   return pairs.sort((p, q) => p.a - q.a || p.b - q.b);
+}
+
+function centreDistance(fa: Footprint, fb: Footprint, haversine: number): number {
+  if (!(fa.crs && fa.crs === fb.crs && utmZoneFromEpsg(fa.crs))) return haversine;
+  const dx = (fa.box[0] + fa.box[2]) / 2 - (fb.box[0] + fb.box[2]) / 2;
+  const dy = (fa.box[1] + fa.box[3]) / 2 - (fb.box[1] + fb.box[3]) / 2;
+  return Math.hypot(dx, dy);
 }
 
 /** Two footprints' boxes in one metric frame (see {@link geoPairs}). */

@@ -2,6 +2,14 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Backbone } from '@terramae/backbones';
 import type { MaskSample } from '@terramae/masking';
 import type { Batch, EncoderOutput, Module, ModalitySpec, Rng } from '@terramae/tensors';
+// The built-in tasks' configs are listed in the map directly (type-only imports), so the map is
+// complete in the published declarations; plugins add theirs with `declare module '@terramae/pretext'`.
+import type { MaeReconstructionConfig } from '../tasks/mae/mae-task';
+import type { ImageClassificationConfig } from '../tasks/mmearth/image-classification';
+import type { ImageRegressionConfig } from '../tasks/mmearth/image-regression';
+import type { PixelClassificationConfig } from '../tasks/mmearth/pixel-classification';
+import type { PixelReconstructionConfig } from '../tasks/mmearth/pixel-reconstruction';
+import type { NeighborReconstructionConfig } from '../tasks/neighbor/neighbor-task';
 
 /** Where a task's target lives: per pixel, per image, or across neighbouring views. */
 export type TaskLevel = 'pixel' | 'image' | 'neighbour';
@@ -102,8 +110,14 @@ export interface PretextTaskDefinition<Name extends string = string, Config = un
  * }
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface PretextTaskMap {}
+export interface PretextTaskMap {
+  'pixel-reconstruction': PixelReconstructionConfig;
+  'pixel-classification': PixelClassificationConfig;
+  'image-classification': ImageClassificationConfig;
+  'image-regression': ImageRegressionConfig;
+  'mae-reconstruction': MaeReconstructionConfig;
+  'neighbor-reconstruction': NeighborReconstructionConfig;
+}
 
 /** A task definition with a concrete config: one entry of a recipe's task list. */
 export interface PretextTaskInstance<Config = unknown> {

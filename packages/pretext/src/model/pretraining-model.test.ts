@@ -105,6 +105,36 @@ for (const backend of testBackends()) {
   });
 }
 
+describe('per-task decoders', () => {
+  beforeAll(() => useBackend('cpu'));
+  it('gives each task its own decoder under heads.<id>.decoder.* when sharing is per-task', () => {
+    const model = buildPretrainingModel({
+      backbone: new FakeGridBackbone(4, 6, 4, 1),
+      masking: createMaskingStrategy('fcmae', { ratio: 0.5 }),
+      tasks: mmearthTasks('img', { decoder: { dim: 8, sharing: 'per-task' } }),
+      inputModality: 'sentinel2',
+      specs: tinySpecs(),
+      inputSize: [16, 16],
+      rng: new Rng(3),
+    });
+    const names = model.namedParameters().map((p) => p.name);
+    expect(names.some((n) => n.startsWith('shared.'))).toBe(false);
+    expect(names).toContain('heads.sentinel2.decoder.proj.weight');
+    expect(names).toContain('heads.biome.decoder.mask_token');
+    expect(names).toContain('heads.biome.norm.weight');
+    const batch = tinyBatch(2, 16, 2);
+    const mask = model.sampleMask(batch, new Rng(1));
+    const spy = vi.spyOn(FcmaeDecoder.prototype, 'forward');
+    const total = tf.tidy(() => model.computeLoss(batch, mask).total.dataSync()[0]);
+    expect(spy).toHaveBeenCalledTimes(7);
+    spy.mockRestore();
+    expect(Number.isFinite(total)).toBe(true);
+    disposeMask(mask);
+    disposeBatch(batch);
+    model.dispose();
+  });
+});
+
 describe('buildPretrainingModel validation', () => {
   beforeAll(() => useBackend('cpu'));
   afterAll(() => undefined);

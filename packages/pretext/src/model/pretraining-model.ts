@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Backbone } from '@terramae/backbones';
 import type { MaskSample, MaskingStrategy } from '@terramae/masking';
-import { Module, type Batch, type EncoderOutput, type ModalitySpec, type Rng } from '@terramae/tensors';
+import { Module, normalizeBoxesToUnion, type Batch, type EncoderOutput, type ModalitySpec, type Rng } from '@terramae/tensors';
 import type { LossAggregatorDefinition } from '../api/aggregator';
 import { getLossAggregator } from '../api/registry';
 import type { PretextTaskInstance, TaskBuildContext, TaskStepContext } from '../api/task';
@@ -10,6 +10,9 @@ import { PretrainingInputError } from './errors';
 import { ModuleDict } from './module-dict';
 import { SharedModuleStore } from './shared-modules';
 import { StepMemo } from './step-memo';
+
+/** Side of the square each sample's union of view boxes is mapped to (NeighborMAE: 32). */
+export const PAIR_FRAME_SCALE = 32;
 
 /** Options of {@link buildPretrainingModel}. */
 export interface PretrainingModelOptions {
@@ -168,7 +171,9 @@ export class PretrainingModel extends Module {
       idsKeep: mask.idsKeep,
       ...(mask.keyMask ? { keyMask: mask.keyMask } : {}),
       ...(this.views > 1 ? { views: this.views } : {}),
-      ...(batch.boxes ? { boxes: batch.boxes } : {}),
+      // Box embeddings live in the pair's own frame (NeighborMAE's trainer normalises every
+      // pair's union to [0, 32]²); the neighbour task's decoder and warps use the same frame.
+      ...(batch.boxes ? { boxes: normalizeBoxesToUnion(batch.boxes, PAIR_FRAME_SCALE) } : {}),
     });
   }
 

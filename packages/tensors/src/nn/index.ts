@@ -1,3 +1,4 @@
+export * from './errors';
 export * from './init';
 export * from './torch-layout';
 export * from './module';

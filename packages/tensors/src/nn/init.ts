@@ -1,11 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng';
+import { ModuleError } from './errors';
 
 /**
  * Truncated normal init as timm's `trunc_normal_(std, a, b)`: `N(mean, std²)` redrawn outside the
  * absolute bounds `[a, b]` (timm's defaults are −2 and 2, in value units, not in stds).
  */
 export function truncNormal(shape: number[], rng: Rng, std = 0.02, mean = 0, a = -2, b = 2): tf.Tensor {
+  if (!(std > 0) || !(a < b)) throw new ModuleError(`truncNormal: needs std > 0 and a < b, got std ${std}, [${a}, ${b}]`);
+  if (a > mean + 6 * std || b < mean - 6 * std) {
+    throw new ModuleError(`truncNormal: the interval [${a}, ${b}] lies more than 6 std from the mean ${mean} (std ${std}); rejection sampling would not terminate`);
+  }
   const size = shape.reduce((p, d) => p * d, 1);
   const out = new Float32Array(size);
   for (let i = 0; i < size; i++) {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { TerramaeError } from '../backend/errors';
+import { ModuleError } from './errors';
 import { fromTorchLayout, toTorchLayout, torchShapeOf, type TorchLayout } from './torch-layout';
 
 /** A state dict whose keys or shapes do not fit a module. */
@@ -50,9 +51,18 @@ export class Module {
   private isTraining = true;
   private disposed = false;
 
-  /** Register a parameter (takes ownership of `init`, which becomes a tf.Variable). */
+  /**
+   * Register a parameter (takes ownership of `init`, which becomes a tf.Variable, and is disposed
+   * even when registration fails). A `patch-linear` parameter needs `torchChannels`.
+   */
   protected param(name: string, init: tf.Tensor, options: ParamOptions = {}): tf.Variable {
-    if (this.ownParams.has(name) || this.children.has(name)) throw new Error(`Module: duplicate name '${name}'`);
+    try {
+      this.checkName(name);
+      if (options.torchLayout === 'patch-linear') torchShapeOf(init.shape, 'patch-linear', options.torchChannels);
+    } catch (error) {
+      init.dispose();
+      throw error;
+    }
     const trainable = options.trainable ?? true;
     const variable = tf.variable(init, trainable);
     init.dispose();
@@ -69,12 +79,21 @@ export class Module {
 
   /** Register a child module under `name` (its parameters are named `name.<child key>`). */
   protected module<M extends Module>(name: string, child: M): M {
-    if (this.ownParams.has(name) || this.children.has(name)) throw new Error(`Module: duplicate name '${name}'`);
+    this.checkName(name);
     this.children.set(name, child);
     return child;
   }
 
-  /** Every parameter of this module and its descendants, with full dotted names, in registration order. */
+  private checkName(name: string): void {
+    if (name === '') throw new ModuleError(`${this.constructor.name}: parameter and child names must be non-empty`);
+    if (this.ownParams.has(name) || this.children.has(name)) throw new ModuleError(`${this.constructor.name}: duplicate name '${name}'`);
+  }
+
+  /**
+   * Every parameter of this module and its descendants, with full dotted names: this module's own
+   * parameters in registration order, then each child's in registration order (the order of
+   * PyTorch's `state_dict()` when modules mirror the reference).
+   */
   namedParameters(prefix = ''): NamedParameter[] {
     const out: NamedParameter[] = [];
     for (const p of this.ownParams.values()) out.push({ ...p, name: prefix + p.name });
@@ -139,10 +158,11 @@ export class Module {
   ): void {
     const params = this.namedParameters();
     const names = new Set(params.map((p) => p.name));
-    const missing = params.filter((p) => !(p.name in dict)).map((p) => p.name);
+    const has = (key: string) => Object.prototype.hasOwnProperty.call(dict, key);
+    const missing = params.filter((p) => !has(p.name)).map((p) => p.name);
     const unexpected = Object.keys(dict).filter((k) => !names.has(k));
     const misshaped = params
-      .filter((p) => p.name in dict)
+      .filter((p) => has(p.name))
       .map((p) => ({ key: p.name, expected: expectedShape(p), got: (dict[p.name] as tf.Tensor).shape }))
       .filter((m) => m.expected.length !== m.got.length || m.expected.some((d, i) => d !== m.got[i]));
     if (misshaped.length > 0 || (strict && (missing.length > 0 || unexpected.length > 0))) {
@@ -154,11 +174,12 @@ export class Module {
       throw new StateDictError(lines.join('\n'), missing, unexpected, misshaped);
     }
     for (const p of params) {
-      const t = dict[p.name];
-      if (!t) continue;
-      const value = convert(p, t);
-      p.variable.assign(value.dtype === p.variable.dtype ? value : tf.tidy(() => value.cast(p.variable.dtype)));
-      if (value !== t) value.dispose();
+      if (!has(p.name)) continue;
+      const t = dict[p.name] as tf.Tensor;
+      tf.tidy(() => {
+        const value = convert(p, t);
+        p.variable.assign(value.dtype === p.variable.dtype ? value : value.cast(p.variable.dtype));
+      });
     }
   }
 

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { ModuleError } from './errors';
 import {
   convWeightToHwio,
   denseToLinearWeight,
@@ -48,13 +49,16 @@ export function toTorchLayout(x: tf.Tensor, layout: TorchLayout, torchShape?: re
     case 'depthwise':
       return tfToDepthwiseWeight(x);
     case 'patch-linear': {
-      if (!torchShape) throw new Error('toTorchLayout(patch-linear) needs the PyTorch shape [D, C, p, p]');
+      if (!torchShape) throw new ModuleError('toTorchLayout(patch-linear) needs the PyTorch shape [D, C, p, p]; pass torchShapeOf(shape, \'patch-linear\', channels)');
       return matrixToPatchEmbedWeight(x, torchShape[2] as number);
     }
   }
 }
 
-/** The PyTorch shape of a TF.js-layout shape. */
+/**
+ * The PyTorch shape of a TF.js-layout shape. `patch-linear` needs the input channel count `C`
+ * (the matrix `[p·p·C, D]` becomes `[D, C, p, p]`).
+ */
 export function torchShapeOf(shape: readonly number[], layout: TorchLayout, channels?: number): number[] {
   switch (layout) {
     case 'same':
@@ -67,8 +71,13 @@ export function torchShapeOf(shape: readonly number[], layout: TorchLayout, chan
       return [shape[2] as number, shape[3] as number, shape[0] as number, shape[1] as number];
     case 'patch-linear': {
       const c = channels ?? 0;
-      const p = Math.round(Math.sqrt((shape[0] as number) / c));
+      const p = c > 0 ? Math.round(Math.sqrt((shape[0] as number) / c)) : 0;
+      if (shape.length !== 2 || !(Number.isInteger(c) && c > 0) || p * p * c !== shape[0]) {
+        throw new ModuleError(`patch-linear shape [${shape}] is not a [p·p·C, D] matrix for C = ${channels}; pass torchChannels = the input channel count`);
+      }
       return [shape[1] as number, c, p, p];
     }
+    default:
+      throw new ModuleError(`Unknown torch layout '${String(layout)}'`);
   }
 }

@@ -79,7 +79,7 @@ function convInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, q: number): tf.Tensor4D 
   const flipped = tf.reverse(w, [0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D;
   const ph = kh - 1 - q;
   const pw = kw - 1 - q;
-  return tf.conv2d(cropSpatial(dy, 0, 0), flipped, 1, spatialPadding(Math.max(0, ph), Math.max(0, pw)));
+  return tf.conv2d(cropSpatial(dy, Math.max(0, -ph), Math.max(0, -pw)), flipped, 1, spatialPadding(Math.max(0, ph), Math.max(0, pw)));
 }
 
 /**

@@ -67,10 +67,9 @@ export function checkGradients(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: rea
   };
 
   const before = tf.memory().numTensors;
-  const grads = tf.tidy(() => {
-    const dy = tf.tensor(cot, outShape);
-    return tf.grads(f)([...inputs], dy).map((g) => Float64Array.from(g.dataSync()));
-  });
+  const gradTensors = tf.tidy(() => tf.grads(f)([...inputs], tf.tensor(cot, outShape)));
+  const grads = gradTensors.map((g) => Float64Array.from(g.dataSync()));
+  tf.dispose(gradTensors);
   expect(tf.memory().numTensors, 'tensors leaked by forward + backward').toBe(before);
   grads.forEach((g, i) => expect(g.every(Number.isFinite), `gradient of ${names[i]} is finite`).toBe(true));
   const scale = Math.sqrt(grads.reduce((s, g, i) => s + g.reduce((a, v) => a + v * v, 0) * (scales[i] as number) ** 2, 0));

@@ -3,3 +3,4 @@ export * from './numeric';
 export * from './grad-check';
 export * from './reference-conv';
 export * from './hooks';
+export * from './reference-math';

@@ -61,11 +61,6 @@ export function uniformArray(n: number, seed: number, low: number, high: number)
   return Float32Array.from({ length: n }, () => rng.uniformRange(low, high));
 }
 
-/** A seeded standard-normal float32 tensor. */
-export function randomTensor<R extends tf.Rank>(shape: number[], seed: number, scale = 1, offset = 0): tf.Tensor<R> {
-  return tf.tensor(randomArray(shape.reduce((p, d) => p * d, 1), seed, scale, offset), shape) as tf.Tensor<R>;
-}
-
 /**
  * Run `fn` outside any tidy scope and check that the only tensors it leaves behind are the ones it
  * returns (every intermediate, saved activation and gradient buffer was freed); then read the

@@ -21,12 +21,6 @@ export interface MaeReconstructionConfig {
   readonly mlpRatio: number;
 }
 
-declare module '../../api/task' {
-  interface PretextTaskMap {
-    'mae-reconstruction': MaeReconstructionConfig;
-  }
-}
-
 /** The defaults of {@link maeReconstructionTask}: MAE's pretraining recipe (decoder 512/8/16, norm-pix loss). */
 export const MAE_RECONSTRUCTION_DEFAULTS: MaeReconstructionConfig = {
   normPixLoss: true,

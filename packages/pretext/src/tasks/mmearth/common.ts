@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { ModalitySpec } from '@terramae/tensors';
 import { FCMAE_DECODER_DEFAULTS, resolveFcmaeDecoderConfig, type FcmaeDecoderConfig } from '../../decoders/fcmae-decoder';
 import type { TaskStepContext } from '../../api/task';
@@ -61,4 +61,19 @@ export function decoderProblems(task: string, decoder: Partial<FcmaeDecoderConfi
   } catch (e) {
     return [`${task}: ${(e as Error).message}`];
   }
+}
+
+/**
+ * An image-level target per encoded image: `[B, …]` values of a multi-view batch are repeated for
+ * each view (view-major, as the pixel tensors); `[B·V, …]` is used as it is.
+ */
+export function perImage(step: TaskStepContext, target: tf.Tensor): tf.Tensor {
+  const n = step.input.shape[0];
+  const { size } = step.batch;
+  const views = n / size;
+  if (views > 1 && target.shape[0] === size) {
+    const ids = Int32Array.from({ length: n }, (_, i) => Math.floor(i / views));
+    return tf.tidy(() => tf.gather(target, tf.tensor1d(ids, 'int32')));
+  }
+  return target;
 }

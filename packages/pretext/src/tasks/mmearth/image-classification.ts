@@ -1,19 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { definePretextTask } from '../../api/registry';
 import { fcmaeDecoderFor, imageNormFor, pooledStep, resolveFcmaeDecoderConfig } from '../../decoders/fcmae-decoder';
-import { batchTarget, decoderProblems, MMEARTH_DECODER_DEFAULTS, specProblems, targetModality, type MMEarthTaskConfigBase } from './common';
+import { batchTarget, decoderProblems, perImage, MMEARTH_DECODER_DEFAULTS, specProblems, targetModality, type MMEarthTaskConfigBase } from './common';
 import { MMEarthTaskError } from './errors';
 import { ImageHead } from './heads';
 import { imageCrossEntropy } from './image-losses';
 
 /** Config of the `image-classification` task. */
 export type ImageClassificationConfig = MMEarthTaskConfigBase;
-
-declare module '../../api/task' {
-  interface PretextTaskMap {
-    'image-classification': ImageClassificationConfig;
-  }
-}
 
 /** Defaults of `image-classification` (set `modality`, e.g. `biome`). */
 export const IMAGE_CLASSIFICATION_DEFAULTS: ImageClassificationConfig = { modality: '', decoder: MMEARTH_DECODER_DEFAULTS };
@@ -48,7 +42,7 @@ export const imageClassificationTask = definePretextTask({
   loss: (head, step, c) => {
     const modality = targetModality(c, step.inputModality);
     return tf.tidy(() => {
-      const labels = batchTarget(step, 'image-classification', modality);
+      const labels = perImage(step, batchTarget(step, 'image-classification', modality));
       const n = step.input.shape[0];
       if (labels.rank !== 1 || labels.shape[0] !== n) {
         throw new MMEarthTaskError(`image-classification: '${modality}' must be [${n}] class indices, got [${labels.shape.join(', ')}] (a one-hot row becomes its argmax in the dataset)`);

@@ -1,19 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { definePretextTask } from '../../api/registry';
 import { fcmaeDecoderFor, imageNormFor, pooledStep, resolveFcmaeDecoderConfig } from '../../decoders/fcmae-decoder';
-import { batchTarget, decoderProblems, MMEARTH_DECODER_DEFAULTS, specProblems, targetModality, type MMEarthTaskConfigBase } from './common';
+import { batchTarget, decoderProblems, perImage, MMEARTH_DECODER_DEFAULTS, specProblems, targetModality, type MMEarthTaskConfigBase } from './common';
 import { MMEarthTaskError } from './errors';
 import { ImageHead } from './heads';
 import { imageMse } from './image-losses';
 
 /** Config of the `image-regression` task. */
 export type ImageRegressionConfig = MMEarthTaskConfigBase;
-
-declare module '../../api/task' {
-  interface PretextTaskMap {
-    'image-regression': ImageRegressionConfig;
-  }
-}
 
 /** Defaults of `image-regression` (set `modality`, e.g. `era5`). */
 export const IMAGE_REGRESSION_DEFAULTS: ImageRegressionConfig = { modality: '', decoder: MMEARTH_DECODER_DEFAULTS };
@@ -48,7 +42,7 @@ export const imageRegressionTask = definePretextTask({
   loss: (head, step, c) => {
     const modality = targetModality(c, step.inputModality);
     return tf.tidy(() => {
-      const target = batchTarget(step, 'image-regression', modality);
+      const target = perImage(step, batchTarget(step, 'image-regression', modality));
       const n = step.input.shape[0];
       if (target.rank !== 2 || target.shape[0] !== n || target.shape[1] !== head.outFeatures) {
         throw new MMEarthTaskError(`image-regression: '${modality}' must be [${n}, ${head.outFeatures}], got [${target.shape.join(', ')}]`);

@@ -12,12 +12,6 @@ export interface PixelClassificationConfig extends MMEarthTaskConfigBase {
   readonly patches: 'masked' | 'all';
 }
 
-declare module '../../api/task' {
-  interface PretextTaskMap {
-    'pixel-classification': PixelClassificationConfig;
-  }
-}
-
 /** Defaults of `pixel-classification` (set `modality`, e.g. `dynamic_world`). */
 export const PIXEL_CLASSIFICATION_DEFAULTS: PixelClassificationConfig = { modality: '', patches: 'masked', decoder: MMEARTH_DECODER_DEFAULTS };
 

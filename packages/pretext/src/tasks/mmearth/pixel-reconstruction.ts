@@ -23,12 +23,6 @@ export interface PixelReconstructionConfig extends MMEarthTaskConfigBase {
   readonly nanToZero: boolean;
 }
 
-declare module '../../api/task' {
-  interface PretextTaskMap {
-    'pixel-reconstruction': PixelReconstructionConfig;
-  }
-}
-
 /** Defaults of `pixel-reconstruction`: the input modality, masked patches, no norm-pix, NaNs skipped. */
 export const PIXEL_RECONSTRUCTION_DEFAULTS: PixelReconstructionConfig = {
   modality: '',

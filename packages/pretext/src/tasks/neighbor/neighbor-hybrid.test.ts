@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPretextTask } from '../../api/registry';
 import { buildPretrainingModel } from '../../model/pretraining-model';
 import '../../register-builtins';
-import { PAIR_SPECS, SIZE, pairBatch, tinyBoxVit, tinyConvNeXt } from './neighbor-test-data.test-utils';
+import { PAIR_SPECS, SIZE, pairBatch, tinyBoxVit, tinyConvNeXt } from './__tests__/neighbor-pairs';
 
 const decoder = { dim: 8, depth: 1, sharing: 'shared' as const, grnEps: 1e-4 };
 const mmearthTasks = () => [

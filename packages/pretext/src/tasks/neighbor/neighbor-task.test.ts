@@ -11,7 +11,7 @@ import { buildPretrainingModel } from '../../model/pretraining-model';
 import '../../register-builtins';
 import { RecipeValidationError } from '../../validate/recipe-validation-error';
 import { neighborReconstructionLoss } from './neighbor-loss';
-import { PAIR_SPECS, SIZE, pairBatch, tinyBoxVit, tinyConvNeXt } from './neighbor-test-data.test-utils';
+import { PAIR_SPECS, SIZE, pairBatch, tinyBoxVit, tinyConvNeXt } from './__tests__/neighbor-pairs';
 
 const task = () => createPretextTask('neighbor-reconstruction', { decoderDim: 8, decoderDepth: 1, decoderHeads: 2 });
 
@@ -84,6 +84,29 @@ describe('neighbor-reconstruction task', () => {
           m.dispose();
         });
       }
+
+      it('with weighted: false trains on the plain masked MSE (the ablation) and still logs both', async () => {
+        const m = buildPretrainingModel({
+          backbone: tinyBoxVit(),
+          masking: neighborAdaptiveMasking({ ratioMin: 0.5, ratioMax: 0.75 }),
+          tasks: [createPretextTask('neighbor-reconstruction', { decoderDim: 8, decoderDepth: 1, decoderHeads: 2, weighted: false })],
+          inputModality: 'rgb',
+          specs: PAIR_SPECS,
+          inputSize: [SIZE, SIZE],
+          views: 2,
+          rng: new Rng(4),
+        });
+        const batch = pairBatch(6);
+        const mask = m.sampleMask(batch, new Rng(7));
+        const r = m.computeLoss(batch, mask, { keepLogs: true });
+        const [total, masked, weighted] = await Promise.all([r.total, r.logs['neighbor-reconstruction/maskedMse']!, r.logs['neighbor-reconstruction/weightedLoss']!].map(async (t) => (await t.data())[0]!));
+        expect(total).toBeCloseTo(masked, 6);
+        expect(weighted).toBeLessThan(masked);
+        tf.dispose([r.total, ...Object.values(r.logs), ...Object.values(r.perTask)].filter((t, i, a) => a.indexOf(t) === i));
+        disposeMask(mask);
+        disposeBatch(batch);
+        m.dispose();
+      });
 
       it('on the box ViT equals the pieces run by hand (joint encoder, multi-view decoder, weighted loss)', async () => {
         const m = model(tinyBoxVit());

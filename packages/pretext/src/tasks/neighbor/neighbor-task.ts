@@ -35,12 +35,6 @@ export interface NeighborReconstructionConfig {
   readonly mlpRatio: number;
 }
 
-declare module '../../api/task' {
-  interface PretextTaskMap {
-    'neighbor-reconstruction': NeighborReconstructionConfig;
-  }
-}
-
 /** The defaults of {@link neighborReconstructionTask}: NeighborMAE's recipe. */
 export const NEIGHBOR_RECONSTRUCTION_DEFAULTS: NeighborReconstructionConfig = {
   normPixLoss: true,

@@ -50,8 +50,10 @@ export function lbfgs(objective: Objective, x0: Float64Array, options: LbfgsOpti
   const ftol = options.functionTolerance ?? 1e-10;
   const m = options.history ?? 10;
   const n = x0.length;
-  let x = Float64Array.from(x0);
-  let { value: f, grad: g } = objective(x);
+  let x: Float64Array = Float64Array.from(x0);
+  const first = objective(x);
+  let f = first.value;
+  let g: Float64Array = first.grad;
   let evaluations = 1;
   if (!Number.isFinite(f)) throw new EvaluationError(`lbfgs: the objective is ${f} at the starting point; check the features for NaN/inf.`);
   const S: Float64Array[] = [];

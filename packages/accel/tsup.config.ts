@@ -1,0 +1,3 @@
+import { createTsupConfig } from '@terramae/tsup-config';
+
+export default createTsupConfig();

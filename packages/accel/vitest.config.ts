@@ -1,0 +1,3 @@
+import { packageVitestConfig } from '../../tools/vitest.shared.ts';
+
+export default packageVitestConfig('accel');

@@ -1,0 +1,3 @@
+export * from './upsample-nearest';
+export * from './unet-decoder';
+export * from './segmentation-probe';
