@@ -4,6 +4,8 @@ export interface CliIO {
   out(line: string): void;
   /** Write one line (a newline is added) of progress, logs or errors to standard error. */
   err(line: string): void;
+  /** Standard error as a stream, for live progress bars (which draw only when it is a terminal). */
+  readonly errStream: { write(chunk: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
 }
 
 /** What every command receives besides its options. */
@@ -25,10 +27,11 @@ export interface CliContext {
 /** A {@link CliIO} over two writable streams (process.stdout / process.stderr by default). */
 export function streamIO(
   stdout: { write(chunk: string): unknown } = process.stdout,
-  stderr: { write(chunk: string): unknown } = process.stderr,
+  stderr: { write(chunk: string): unknown; readonly isTTY?: boolean; readonly columns?: number } = process.stderr,
 ): CliIO {
   return {
     out: (line) => void stdout.write(`${line}\n`),
     err: (line) => void stderr.write(`${line}\n`),
+    errStream: stderr,
   };
 }

@@ -37,11 +37,15 @@ export class BadSampleError extends DatasetError {
   readonly file: string | undefined;
   /** What was wrong. */
   readonly reason: BadSampleReason;
+  /**
+   * @param args.location - where the sample is, when `file, sample index` does not say it well
+   *   (e.g. a source's own description of an example)
+   */
   constructor(
-    args: { index: number; file?: string; reason: BadSampleReason; detail: string },
+    args: { index: number; file?: string; location?: string; reason: BadSampleReason; detail: string },
     options?: { cause?: unknown },
   ) {
-    const where = args.file ? `${args.file}, sample ${args.index}` : `sample ${args.index}`;
+    const where = args.location ?? (args.file ? `${args.file}, sample ${args.index}` : `sample ${args.index}`);
     super(`Bad sample (${args.reason}) at ${where}: ${args.detail}`, options);
     this.index = args.index;
     this.file = args.file;

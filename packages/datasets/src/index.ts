@@ -32,6 +32,7 @@ export * from './geo/footprint';
 export * from './geotiff/read-geotiff';
 export * from './geotiff/band-map';
 export * from './geotiff/geotiff-folder';
+export * from './geotiff/geotiff-to-mmearth';
 
 // scenes
 export * from './scene/scene';

@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fromArrayBuffer, fromFile, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import type { ModalityDType } from '@terramae/tensors';
 import { DatasetFileError, DatasetFormatError } from '../errors';
@@ -39,7 +40,7 @@ async function openTiff(path: string): Promise<GeoTIFF> {
   }
   try {
     if (size < WHOLE_FILE_LIMIT) {
-      const buf = readFileSync(path);
+      const buf = await readFile(path); // asynchronous, so a loader's prefetch overlaps I/O with compute
       return await fromArrayBuffer(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer);
     }
     return await fromFile(path);

@@ -68,9 +68,10 @@ describe('checkExample', () => {
   it('flags a missing modality as a bad sample naming the file', () => {
     const s = toySample(4);
     const { era: _era, ...rest } = s.modalities;
-    expect(() => checkExample({ ...s, modalities: rest }, TOY_SPECS, 'tiles.h5')).toThrow(BadSampleError);
-    expect(() => checkExample({ ...s, modalities: rest }, TOY_SPECS, 'tiles.h5')).toThrow(
+    expect(() => checkExample({ ...s, modalities: rest }, TOY_SPECS, 'tiles.h5, sample 4')).toThrow(BadSampleError);
+    expect(() => checkExample({ ...s, modalities: rest }, TOY_SPECS, 'tiles.h5, sample 4')).toThrow(
       /missing-modality\) at tiles\.h5, sample 4: modality "era" is missing/,
     );
+    expect(() => checkExample({ ...s, modalities: rest }, TOY_SPECS)).toThrow(/at sample 4: modality "era"/);
   });
 });

@@ -6,15 +6,16 @@ import { isMultiView, type AnySample } from './source';
 /**
  * Check that an example carries every modality of `specs` with a plausible shape; a
  * `BadSampleError` (`missing-modality` / `bad-shape`) otherwise, so a loader's policy can skip it.
+ * @param location - where the example comes from (a source's `describe`), for the message
  */
-export function checkExample(example: AnySample, specs: Readonly<Record<string, ModalitySpec>>, file?: string): void {
+export function checkExample(example: AnySample, specs: Readonly<Record<string, ModalitySpec>>, location?: string): void {
   const views = isMultiView(example) ? example.views : [example];
   for (const view of views) {
     for (const [name, spec] of Object.entries(specs)) {
       const arr = view.modalities[name];
       if (!arr) {
         throw new BadSampleError({
-          index: example.index, ...(file ? { file } : {}), reason: 'missing-modality',
+          index: example.index, ...(location ? { location } : {}), reason: 'missing-modality',
           detail: `modality "${name}" is missing (present: ${Object.keys(view.modalities).join(', ') || 'none'}).`,
         });
       }
@@ -22,7 +23,7 @@ export function checkExample(example: AnySample, specs: Readonly<Record<string, 
       const n = arr.shape.reduce((a, b) => a * b, 1);
       if (arr.shape.length !== rank || n !== arr.data.length) {
         throw new BadSampleError({
-          index: example.index, ...(file ? { file } : {}), reason: 'bad-shape',
+          index: example.index, ...(location ? { location } : {}), reason: 'bad-shape',
           detail: `modality "${name}" has shape [${arr.shape.join(', ')}] and ${arr.data.length} values; expected ${spec.level === 'pixel' ? '[H, W, C]' : '[C]'}.`,
         });
       }

@@ -195,6 +195,29 @@ describe('MMEarth normalisation order and non-finite handling', () => {
     expect((await ds2.get(0)).modalities.sentinel2!.data[0]).toBe(0); // inputs are always sanitised
   });
 
+  it('chooses the L1C or L2A statistics per tile from its S2_type', async () => {
+    const two = new MemoryMMEarthStore('memory:two', { sentinel2: { data: new Uint16Array(2 * 13 * 4).fill(500), shape: [13, 2, 2] } }, [
+      { tileId: 'a', s2Type: 'l1c' },
+      { tileId: 'b', s2Type: 'l2a' },
+    ]);
+    const sideTwo: MMEarthSideFiles = {
+      bandStats: {
+        sentinel2_l1c: { mean: Array(13).fill(100), std: Array(13).fill(100), min: [], max: [] },
+        sentinel2_l2a: { mean: Array(13).fill(300), std: Array(13).fill(50), min: [], max: [] },
+      },
+      splits: { train: [0, 1] },
+      tileInfo: { get: (id) => ({ S2_type: id === 'a' ? 'l1c' : 'l2a' }), has: () => true, size: 2 },
+    };
+    const ds = new MMEarthDataset(two, sideTwo, { modalities: ['sentinel2'] });
+    expect((await ds.get(0)).modalities.sentinel2!.data[0]).toBeCloseTo(4, 6); // (500 - 100) / 100
+    expect((await ds.get(1)).modalities.sentinel2!.data[0]).toBeCloseTo(4, 6); // (500 - 300) / 50
+    expect((await ds.get(1)).meta?.s2Type).toBe('l2a');
+    const onlyL1c: MMEarthSideFiles = { ...sideTwo, bandStats: { sentinel2_l1c: sideTwo.bandStats.sentinel2_l1c! } };
+    await expect(new MMEarthDataset(two, onlyL1c, { modalities: ['sentinel2'] }).get(1)).rejects.toThrow(
+      /band-stats file has no "sentinel2_l2a" statistics \(needed for "sentinel2" of tile "b"\)/,
+    );
+  });
+
   it('image-level continuous targets keep NaN for missing values (±inf become NaN)', async () => {
     const ds = new MMEarthDataset(store(), side(200), { modalities: ['sentinel2', 'era5'] });
     const e = (await ds.get(0)).modalities.era5!;

@@ -83,9 +83,10 @@ function convInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, q: number): tf.Tensor4D 
 }
 
 /**
- * `∂L/∂w` of a stride-1 convolution with padding `q`: `dw[i,j,c,o] = Σ_{n,y,x} xp[n,y+i,x+j,c]·dy[n,y,x,o]`,
- * one 'valid' convolution of the padded input seen as `[Cin, Hp, Wp, N]` (channels as batch,
- * batch as channels) with `dy` seen as a `[oh, ow, N, Cout]` filter.
+ * `∂L/∂w` of a stride-1 convolution with padding `q`: `dw[i,j,c,o] = Σ_{n,y,x} xp[n,y+i,x+j,c]·dy[n,y,x,o]`
+ * (xp: x zero-padded by q), computed as one convolution, padded by q, of the input seen as
+ * `[Cin, H, W, N]` (channels as batch, batch as channels) with `dy` seen as a `[oh, ow, N, Cout]`
+ * filter; its `[Cin, kh, kw, Cout]` output is transposed to HWIO.
  */
 function convFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, q: number): tf.Tensor4D {
   const xt = x.transpose([3, 1, 2, 0]) as tf.Tensor4D;

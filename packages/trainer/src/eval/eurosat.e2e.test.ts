@@ -49,8 +49,6 @@ describe.skipIf(!root)('EuroSAT-270 end to end', () => {
   afterAll(() => undefined);
 
   it('pretrains briefly, extracts features, cross-validates and few-shots with sane numbers', async () => {
-    let t0 = process.cpuUsage().user / 1000;
-    const lap = (n: string) => { console.log(n, Math.round(process.cpuUsage().user / 1000 - t0)); t0 = process.cpuUsage().user / 1000; };
     const before = tf.memory().numTensors;
     const backbone = new ConvNeXtV2({ depths: [1, 1, 2, 1], dims: [16, 32, 64, 128], inChannels: 12, patchSize: 32, seed: 0 });
     const model = buildPretrainingModel({
@@ -71,13 +69,11 @@ describe.skipIf(!root)('EuroSAT-270 end to end', () => {
     const optimizer = new AdamW(buildParamGroups(model.trainableVariables(), { weightDecay: 0.05 }), { betas: [0.9, 0.95] });
     const run = await pretrain({ model, data: stream, optimizer, schedule: constantSchedule(1e-3), totalSteps: 2, rng: new Rng(2) });
     optimizer.dispose();
-    lap('pretrain');
     expect(run.history.every((r) => Number.isFinite(r.loss))).toBe(true);
 
     const trainFeatures = await extractFeatures(backbone, batchesOf(train.samples, train.specs, 36));
     const testFeatures = await extractFeatures(backbone, batchesOf(test.samples, test.specs, 54));
     model.dispose(); // owns the backbone
-    lap('extract');
     expect(tf.memory().numTensors).toBe(before);
 
     expect([trainFeatures.features.rows, trainFeatures.features.cols]).toEqual([216, 128]);
@@ -96,7 +92,6 @@ describe.skipIf(!root)('EuroSAT-270 end to end', () => {
         expect(s.mean).toBeGreaterThanOrEqual(0);
         expect(s.mean).toBeLessThanOrEqual(1);
       }
-      lap(cv.method);
       console.log(`EuroSAT-270 ${cv.method} 4-fold: accuracy ${cv.accuracy.mean.toFixed(3)} ± ${cv.accuracy.std.toFixed(3)}, macro-F1 ${cv.macroF1.mean.toFixed(3)}`);
     }
 
@@ -108,7 +103,6 @@ describe.skipIf(!root)('EuroSAT-270 end to end', () => {
     expect(fs.runs.every((r) => r.trainSize === 50 && confusionTotal(r.confusion) === 54)).toBe(true);
     expect(fs.accuracy.mean).toBeGreaterThanOrEqual(0);
     expect(fs.accuracy.mean).toBeLessThanOrEqual(1);
-    lap('fewshot');
     console.log(`EuroSAT-270 5-shot logistic: accuracy ${fs.accuracy.mean.toFixed(3)} ± ${fs.accuracy.std.toFixed(3)}`);
   });
 });

@@ -3,13 +3,16 @@ import { MASK_GREY, renderPanel } from './panel';
 import { pixelAt } from './rgb-image';
 
 describe('renderPanel', () => {
-  it('rgb: one joint stretch keeps the colour balance', () => {
+  it('rgb: a joint stretch keeps the colour balance, the default stretches each channel', () => {
     // 2×2 pixels, 3 channels: the red pixel is the brightest value overall
     const data = [100, 0, 0, 0, 50, 0, 0, 0, 50, 0, 0, 0];
-    const img = renderPanel({ kind: 'rgb', image: { data, shape: [2, 2, 3] }, stretch: { low: 0, high: 100 } });
-    expect(pixelAt(img, 0, 0)).toEqual([255, 0, 0]);
-    expect(pixelAt(img, 1, 0)).toEqual([0, 128, 0]); // 50 of a joint 0..100 range
-    expect(pixelAt(img, 1, 1)).toEqual([0, 0, 0]);
+    const joint = renderPanel({ kind: 'rgb', image: { data, shape: [2, 2, 3] }, stretch: { low: 0, high: 100 }, jointStretch: true });
+    expect(pixelAt(joint, 0, 0)).toEqual([255, 0, 0]);
+    expect(pixelAt(joint, 1, 0)).toEqual([0, 128, 0]); // 50 of a joint 0..100 range
+    expect(pixelAt(joint, 1, 1)).toEqual([0, 0, 0]);
+    const each = renderPanel({ kind: 'rgb', image: { data, shape: [2, 2, 3] }, stretch: { low: 0, high: 100 } });
+    expect(pixelAt(each, 1, 0)).toEqual([0, 255, 0]); // green's own range is 0..50
+    expect(pixelAt(each, 0, 1)).toEqual([0, 0, 255]);
   });
 
   it('rgb: picks bands and greys masked patches (stretch over the visible pixels only)', () => {

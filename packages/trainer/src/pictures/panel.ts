@@ -26,8 +26,8 @@ export interface Panel {
   /** `[H, W, C]` / `[H, W]` values: a tensor (read asynchronously, not disposed) or host data. */
   readonly image: tf.Tensor3D | tf.Tensor2D | HostImage;
   /**
-   * - `rgb`: three channels (`channels`, default 0, 1, 2) with one joint robust percentile stretch,
-   *   so colours keep their balance.
+   * - `rgb`: three channels (`channels`, default 0, 1, 2), each with a robust per-image
+   *   percentile stretch (or one joint stretch with `jointStretch`).
    * - `continuous`: one channel in grey, or three as false colour, each channel stretched on its own.
    * - `categorical`: class indices in the fixed palette; the ignore label in black.
    */
@@ -38,6 +38,11 @@ export interface Panel {
   readonly mask?: PanelMask;
   /** Percentiles of the stretch. Default 2 and 98. */
   readonly stretch?: StretchPercentiles;
+  /**
+   * `rgb`: one stretch over all three channels, which keeps the colour balance of reflectances;
+   * the default per-channel stretch suits z-scored inputs, whose bands share no scale.
+   */
+  readonly jointStretch?: boolean;
   /** Categorical: the ignore label. Default -1. */
   readonly ignoreIndex?: number;
 }
@@ -82,7 +87,7 @@ export function renderPanel(panel: Omit<Panel, 'image'> & { readonly image: Host
     };
     const planes = channels.map((_, k) => sample(k));
     const ranges =
-      panel.kind === 'rgb'
+      panel.kind === 'rgb' && panel.jointStretch
         ? (() => {
             const joint = new Float64Array(h * w * 3);
             for (let p = 0; p < h * w; p++) for (let k = 0; k < 3; k++) joint[p * 3 + k] = (planes[k] as Float64Array)[p] as number;

@@ -47,8 +47,9 @@ describe('reconstructionRows', () => {
     const placements = await writeReconstructionGrid(path, rows, { scale: 1 });
     const png = decodePng(readFileSync(path));
     const at = (r: number, c: number, dx: number, dy: number) => pixelAt(png, placements[r]![c]!.x + dx, placements[r]![c]!.y + dy);
-    expect(at(0, 0, 0, 0)).toEqual([255, 0, 0]); // left half red
-    expect(at(0, 0, 3, 0)).toEqual([0, 0, 0]);
+    // B4 (red) high on the left half; B3 and B2 are flat, drawn mid-grey by their own stretch
+    expect(at(0, 0, 0, 0)).toEqual([255, 128, 128]);
+    expect(at(0, 0, 3, 0)).toEqual([0, 128, 128]);
     expect(at(0, 1, 0, 0)).toEqual(MASK_GREY); // sample 0, top-left cell hidden
     expect(at(0, 1, 3, 3)).not.toEqual(MASK_GREY);
     expect(at(1, 1, 3, 3)).toEqual(MASK_GREY); // sample 1, bottom-right cell hidden
