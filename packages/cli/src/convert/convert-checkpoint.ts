@@ -1,8 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { convertMMEarthCheckpoint } from '@terramae/backbones';
-import { loadPthStateDict, loadSafetensorsRaw, saveSafetensors, tensorToRaw, type RawTensor } from '@terramae/tensors';
+import { loadPthStateDict, loadSafetensorsRaw, rawToTensor, saveSafetensors, tensorToRaw, type RawTensor } from '@terramae/tensors';
 import { CHECKPOINT_FILES } from '@terramae/trainer';
 import { UsageError } from '../errors';
 import { savePth } from './pth-writer';
@@ -86,7 +85,13 @@ export function convertCheckpoint(input: string, output: string, options: Conver
     metadata = { ...loaded.metadata, source: basename(input) };
   }
   if (options.mmearthSparse) {
-    const converted = tf.tidy(() => convertMMEarthCheckpoint(tensors, { ...(options.upstreamStem ? { upstreamStem: true } : {}) }));
+    const inputs = Object.fromEntries(Object.entries(tensors).map(([k, raw]) => [k, rawToTensor(raw, k)]));
+    let converted: ReturnType<typeof convertMMEarthCheckpoint>;
+    try {
+      converted = convertMMEarthCheckpoint(inputs, { ...(options.upstreamStem ? { upstreamStem: true } : {}) });
+    } finally {
+      for (const t of Object.values(inputs)) t.dispose();
+    }
     try {
       dropped.push(...converted.dropped);
       tensors = Object.fromEntries(Object.entries(converted.stateDict).map(([k, t]) => [k, tensorToRaw(t)]));

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MaskSample } from '@terramae/masking';
 import { PixelHead, StepMemo, decodeStep, type PretrainingModel, type TaskStepContext } from '@terramae/pretext';
-import { modalityChannels, patchify, unpatchify, type Batch } from '@terramae/tensors';
+import { modalityChannels, patchify, unpatchify, type Batch, type ModalitySpec } from '@terramae/tensors';
 import { reconstructionRows, writeReconstructionGrid, type ReconstructedModality } from '@terramae/trainer';
 
 /** Pixel-level predictions of a model for one batch and mask (the caller disposes the tensors). */
@@ -20,9 +20,20 @@ export interface PixelPredictions {
  * with other heads are left out.
  */
 export function pixelPredictions(model: PretrainingModel, batch: Batch, mask: MaskSample): PixelPredictions {
+  const p = model.patchSize;
+  const drawn: { task: (typeof model.tasks)[number]; head: PixelHead; name: string; spec: ModalitySpec; target: tf.Tensor }[] = [];
+  for (const task of model.tasks) {
+    const head = model.heads.get(task.id);
+    if (!(head instanceof PixelHead)) continue;
+    const name = (task.config as { modality?: string }).modality || model.inputModality;
+    const spec = batch.specs[name];
+    const target = batch.modalities[name];
+    if (spec && target) drawn.push({ task, head, name, spec, target });
+  }
   const memo = new StepMemo();
+  let tensors: tf.Tensor[];
   try {
-    return tf.tidy(() => {
+    tensors = tf.tidy(() => {
       const input = model.inputOf(batch);
       const encoded = model.encode(input, batch, mask);
       const step: TaskStepContext = {
@@ -34,16 +45,9 @@ export function pixelPredictions(model: PretrainingModel, batch: Batch, mask: Ma
         training: false,
         memo: (key, compute) => memo.get(key, compute),
       };
-      const p = model.patchSize;
-      const modalities: PixelPredictions['modalities'][number][] = [];
-      for (const task of model.tasks) {
-        const head = model.heads.get(task.id);
-        if (!(head instanceof PixelHead)) continue;
-        const config = task.config as { modality?: string; normPix?: boolean; eps?: number };
-        const name = config.modality || model.inputModality;
-        const spec = batch.specs[name];
-        const target = batch.modalities[name];
-        if (!spec || !target) continue;
+      const out: tf.Tensor[] = [input];
+      for (const { task, head, spec, target } of drawn) {
+        const config = task.config as { normPix?: boolean; eps?: number };
         const channels = spec.kind === 'categorical' ? head.outChannels / (p * p) : modalityChannels(spec);
         let patches = head.forward(decodeStep(step, head.decoder, head.sharedDecoder));
         if (config.normPix && spec.kind === 'continuous') {
@@ -53,14 +57,23 @@ export function pixelPredictions(model: PretrainingModel, batch: Batch, mask: Ma
           const unbiased = variance.mul(d / Math.max(1, d - 1));
           patches = patches.mul(unbiased.add(config.eps ?? 1e-6).sqrt()).add(mean) as tf.Tensor3D;
         }
-        const prediction = unpatchify(patches, p, model.grid, channels);
-        modalities.push({ name: task.id, prediction, target: target.clone(), kind: spec.kind, spec });
+        out.push(unpatchify(patches, p, model.grid, channels), target.clone());
       }
-      return { input: input as tf.Tensor4D, modalities };
+      return out;
     });
   } finally {
     memo.clear();
   }
+  return {
+    input: tensors[0] as tf.Tensor4D,
+    modalities: drawn.map((d, i) => ({
+      name: d.task.id,
+      prediction: tensors[1 + 2 * i] as tf.Tensor,
+      target: tensors[2 + 2 * i] as tf.Tensor,
+      kind: d.spec.kind,
+      spec: d.spec,
+    })),
+  };
 }
 
 /**

@@ -203,14 +203,14 @@ describe('MMEarth normalisation order and non-finite handling', () => {
     const sideTwo: MMEarthSideFiles = {
       bandStats: {
         sentinel2_l1c: { mean: Array(13).fill(100), std: Array(13).fill(100), min: [], max: [] },
-        sentinel2_l2a: { mean: Array(13).fill(300), std: Array(13).fill(50), min: [], max: [] },
+        sentinel2_l2a: { mean: Array(13).fill(300), std: Array(13).fill(100), min: [], max: [] },
       },
       splits: { train: [0, 1] },
       tileInfo: { get: (id) => ({ S2_type: id === 'a' ? 'l1c' : 'l2a' }), has: () => true, size: 2 },
     };
     const ds = new MMEarthDataset(two, sideTwo, { modalities: ['sentinel2'] });
     expect((await ds.get(0)).modalities.sentinel2!.data[0]).toBeCloseTo(4, 6); // (500 - 100) / 100
-    expect((await ds.get(1)).modalities.sentinel2!.data[0]).toBeCloseTo(4, 6); // (500 - 300) / 50
+    expect((await ds.get(1)).modalities.sentinel2!.data[0]).toBeCloseTo(2, 6); // (500 - 300) / 100
     expect((await ds.get(1)).meta?.s2Type).toBe('l2a');
     const onlyL1c: MMEarthSideFiles = { ...sideTwo, bandStats: { sentinel2_l1c: sideTwo.bandStats.sentinel2_l1c! } };
     await expect(new MMEarthDataset(two, onlyL1c, { modalities: ['sentinel2'] }).get(1)).rejects.toThrow(
