@@ -69,6 +69,8 @@ export class VisionTransformer extends Module implements Backbone {
   readonly grid: readonly [number, number];
   /** The transformer blocks (`blocks.<i>`). */
   readonly blocks: ModuleList<TransformerBlock>;
+  /** The generator of the drop-path draws (save its state with checkpoints for a bit-exact resume). */
+  readonly dropPathRng: Rng;
   private readonly patchWeight: tf.Variable;
   private readonly patchBias: tf.Variable;
   private readonly clsToken: tf.Variable;
@@ -90,6 +92,7 @@ export class VisionTransformer extends Module implements Backbone {
     const d = c.embedDim;
     const patchIn = c.patchSize * c.patchSize * c.inChannels;
     const dropRng = rng.fork();
+    this.dropPathRng = dropRng;
 
     this.clsToken = this.param('cls_token', normalInit([1, 1, d], rng, 0.02), { noWeightDecay: true });
     if (c.posEmbed === 'sincos') {
@@ -130,6 +133,8 @@ export class VisionTransformer extends Module implements Backbone {
    * Encoder forward. Without `idsKeep`, every patch is encoded (dense); with it, only the listed
    * patches (MAE: `x = patch_embed(patchify(x)) + pos_embed[1:]`, keep, prepend `cls + pos_embed[0]`,
    * blocks, norm). `keyMask` disables tokens as attention keys (the class token key stays on).
+   * Indices in `idsKeep` must lie in `[0, h·w)` (they are not read back to be checked). `boxes` are
+   * used by the `box` position embedding only.
    *
    * @param x `[B·views, H, W, C]` NHWC, view-major within a sample.
    * @returns tokens `[B·views, 1 + K, D]` (sincos) or `[B, 1 + views·K, D]` with `joint: true` (box);
@@ -206,7 +211,8 @@ export class VisionTransformer extends Module implements Backbone {
    * `pos_embed[1:]` rows `[1, L, D]` (sincos), or box sin-cos plus `img_embed[v]` for every view
    * `[B·views, L, D]` (box; NeighborMAE `make_pos_embed(pos)[0]`). Boxes `[B, views, 4]` are
    * `(left, top, right, bottom)` already normalised to the sample's frame (see
-   * `normalizeBoxesToUnion`); without boxes a single view uses {@link DEFAULT_VIEW_BOX}.
+   * `normalizeBoxesToUnion`); without boxes a single view uses {@link DEFAULT_VIEW_BOX}. Returns a
+   * new tensor (the caller disposes it).
    */
   positionEmbedding(grid: readonly [number, number], count: number, views = 1, boxes?: tf.Tensor3D): tf.Tensor3D {
     return this.patchPositions(grid, count, views, boxes, 'positionEmbedding');
