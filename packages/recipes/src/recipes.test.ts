@@ -1,3 +1,4 @@
+import { getPretextTask } from '@terramae/pretext';
 import { describe, expect, it } from 'vitest';
 import { fcmae, hybrid, mae, mpMae, neighborMae } from './presets';
 import { parseRecipe, recipeToJson, recipeToYaml, setRecipeField } from './serialize';
@@ -39,6 +40,32 @@ describe('presets', () => {
     expect(h.input.views).toBe(2);
     expect(h.masking.name).toBe('neighbor-adaptive');
     expect(() => validateRecipe(h)).not.toThrow();
+  });
+  it('every preset task config uses fields the task has (none is silently ignored)', () => {
+    for (const r of [mpMae(), fcmae(), mae({ normPix: false }), neighborMae({ normPix: false })]) {
+      for (const t of r.tasks) {
+        const known = Object.keys(getPretextTask(t.task).defaults as object);
+        for (const key of Object.keys(t.config ?? {})) expect(known, `${r.name} ${t.task}.${key}`).toContain(key);
+      }
+    }
+    expect(mae({ normPix: false }).tasks[0]!.config).toEqual({ normPixLoss: false });
+    expect(neighborMae({ normPix: false }).tasks[0]!.config).toEqual({ normPixLoss: false });
+  });
+  it('NeighborMAE paper scale: 1024 pairs (2048 images) per step, lr 1.2e-3, and as many images seen as 800 NeighborMAE epochs', () => {
+    const r = neighborMae();
+    const images = r.batch.size * r.batch.accumulate * (r.input.views ?? 1);
+    expect(images).toBe(2048);
+    expect((r.optimizer.blr * images) / 256).toBeCloseTo(1.2e-3, 12);
+    // NeighborMAE's epoch is #files images (#files // 2048 steps of 1024 pairs); ours is one pass over
+    // the pair source, #files pairs = 2·#files images: 400 of ours = 800 of theirs, warmup 5 %.
+    expect(r.schedule).toMatchObject({ epochs: 400, warmupEpochs: 20, minLr: 0, kind: 'neighbormae' });
+    expect(r.optimizer).toMatchObject({ blr: 1.5e-4, betas: [0.9, 0.95], weightDecay: 0.05, noDecay: 'norm-bias' });
+  });
+  it('MP-MAE uses the batch-global masked GRN statistics of the sparse MinkowskiGRN that trained the released weights', () => {
+    for (const scale of ['paper', 'laptop', 'tiny'] as const) {
+      const opts = mpMae({ scale }).backbone.options ?? {};
+      expect(opts.maskedGrnStatistics ?? 'batch').toBe('batch');
+    }
   });
   it('every preset validates at every scale', () => {
     for (const scale of ['paper', 'laptop', 'tiny'] as const) {

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { randn, randomMask } from '../../test/convnextv2-utils';
 import { createBackbone, listBackbones } from '../registry';
 import { convnextv2ParameterCount } from './config';
-import { ConvNeXtV2 } from './convnextv2';
+import type { ConvNeXtV2 } from './convnextv2';
 import { ConvNeXtV2ConfigError } from './errors';
 import { CONVNEXTV2_REFERENCE_CONFIG } from './factories';
 import './register';

@@ -26,6 +26,7 @@ for (const backend of testBackends()) {
       expect(batch.modalities.biome!.shape).toEqual([3]);
       expect(batch.modalities.biome!.dtype).toBe('int32');
       expect(batch.boxes!.shape).toEqual([3, 1, 4]);
+      expect(batch.boxValues).toEqual(await batch.boxes!.array());
       expect(Array.from(await batch.labels!.data())).toEqual([0, 1, 2]);
       expect(batch.indices).toEqual([0, 1, 2]);
       const s2 = await batch.modalities.s2!.data();
@@ -48,6 +49,8 @@ for (const backend of testBackends()) {
       for (let v = 0; v < 4; v++) expect(first[v * 192]).toBe(1000 * v);
       const boxes = await batch.boxes!.array();
       expect(boxes[1]![1]).toEqual([240, 80, 320, 0]);
+      // host copy for masking strategies that read boxes without a readback (NeighborMAE's IoU ratio)
+      expect(batch.boxValues).toEqual(boxes);
       expect(Array.from(await batch.labels!.data())).toEqual([0, 1]);
       disposeBatch(batch);
       expect(tf.memory().numTensors).toBe(before);

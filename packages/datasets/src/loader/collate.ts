@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Batch, ModalitySpec, Sample } from '@terramae/tensors';
+import type { Batch, Box, ModalitySpec, Sample } from '@terramae/tensors';
 import { BadSampleError, DatasetFormatError } from '../errors';
 import { isMultiView, type AnySample } from './source';
 
@@ -37,7 +37,9 @@ export function checkExample(example: AnySample, specs: Readonly<Record<string, 
  * - continuous pixel modalities `[B*V, H, W, C]` float32; categorical maps `[B*V, H, W]` int32;
  * - continuous image modalities `[B*V, C]` float32; categorical ones `[B*V]` int32 class indices;
  * - multi-view examples view-major (sample 0 view 0, sample 0 view 1, sample 1 view 0, …);
- * - `boxes` `[B, V, 4]` when every view has a footprint box (required for multi-view);
+ * - `boxes` `[B, V, 4]` when every view has a footprint box (required for multi-view), and the
+ *   same float32 values as `boxValues` `[B][V]` on the host (what masking strategies read, e.g.
+ *   NeighborMAE's IoU-adaptive ratio, without a tensor readback);
  * - `labels` `[B]` int32 when every example has a numeric `meta.label` (or its first view has).
  *
  * The caller owns the tensors: release them with `disposeBatch`.
@@ -87,11 +89,16 @@ export function collate(examples: readonly AnySample[], specs: Readonly<Record<s
       modalities[name] = t;
     }
     let boxes: tf.Tensor3D | undefined;
+    let boxValues: Box[][] | undefined;
     if (views.every((v) => v.box)) {
       const flat = new Float32Array(n * 4);
       views.forEach((v, i) => flat.set(v.box as readonly number[], i * 4));
       boxes = tf.tensor3d(flat, [examples.length, V, 4]);
       created.push(boxes);
+      // The same (float32) values on the host: masking strategies read them without a readback.
+      boxValues = Array.from({ length: examples.length }, (_, s) =>
+        Array.from({ length: V }, (_, v) => Array.from(flat.subarray((s * V + v) * 4, (s * V + v + 1) * 4)) as unknown as Box),
+      );
     } else if (V > 1) {
       throw new DatasetFormatError('collate: multi-view examples need a footprint box on every view (for IoU, positional embeddings and warps).');
     }
@@ -109,6 +116,7 @@ export function collate(examples: readonly AnySample[], specs: Readonly<Record<s
       modalities,
       specs: present,
       ...(boxes ? { boxes } : {}),
+      ...(boxValues ? { boxValues } : {}),
       ...(labels ? { labels } : {}),
       indices: examples.map((e) => e.index),
     };

@@ -51,8 +51,11 @@ export class NeighborPairSource implements SampleSource<MultiViewSample> {
 
 /**
  * Same-place groups (several dates of one site) as two-view examples, NeighborMAE style: every
- * member is an anchor once per epoch, and its neighbour is another member of its group drawn at
- * random (from the loader's per-example generator). Both views share the footprint `box`
+ * member is an anchor once per epoch, and its neighbour is a member of its group drawn uniformly
+ * at random (from the loader's per-example generator). As NeighborMAE's loader
+ * (`random.sample` over the instance folder), the draw includes the anchor itself, so with
+ * probability 1/|group| the pair is one image twice (two crops of it once a crop transform runs);
+ * pass `allowSelf: false` to draw only other members. Both views share the footprint `box`
  * (co-registered revisits); without footprints they get the image frame `[0, 1, w/h, 0]`.
  */
 export class SamePlacePairSource implements SampleSource<MultiViewSample> {
@@ -63,11 +66,15 @@ export class SamePlacePairSource implements SampleSource<MultiViewSample> {
   constructor(
     readonly source: SampleSource<Sample>,
     readonly groups: readonly (readonly number[])[],
+    /**
+     * `allowSelf` (default true, as NeighborMAE): the neighbour may be the anchor itself; false
+     * draws another member and needs groups of at least two. `boxes`: footprints by source position.
+     */
     private readonly options: { allowSelf?: boolean; boxes?: readonly Box[] } = {},
   ) {
     for (const g of groups) {
-      if (g.length < 2 && !options.allowSelf) {
-        throw new DatasetFormatError(`SamePlacePairSource: group [${g.join(', ')}] has one member; pass allowSelf: true to pair it with itself.`);
+      if (g.length < 2 && options.allowSelf === false) {
+        throw new DatasetFormatError(`SamePlacePairSource: group [${g.join(', ')}] has one member; with allowSelf: false every group needs two (drop it or allow self-pairs).`);
       }
       for (const m of g) this.anchors.push({ member: m, group: g });
     }
@@ -82,7 +89,7 @@ export class SamePlacePairSource implements SampleSource<MultiViewSample> {
     const anchor = this.anchors[position];
     if (!anchor) throw new RangeError(`position ${position} is out of range [0, ${this.anchors.length}).`);
     const rng = context?.rng ?? new Rng(position);
-    const others = this.options.allowSelf ? anchor.group : anchor.group.filter((m) => m !== anchor.member);
+    const others = this.options.allowSelf === false ? anchor.group.filter((m) => m !== anchor.member) : anchor.group;
     const neighbor = others[rng.int(others.length)] as number;
     const [va, vb] = await Promise.all([this.source.get(anchor.member), this.source.get(neighbor)]);
     const box = (v: Sample, i: number): Box => this.options.boxes?.[i] ?? v.box ?? frameOf(v);

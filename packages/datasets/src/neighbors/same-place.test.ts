@@ -44,10 +44,8 @@ describe.skipIf(!eolearn)('same-place pairs on eo-learn Slovenia (5 dates of one
     }));
     const groups = samePlaceGroups(samples.map((s, i) => ({ center: fp.center!, date: `2017-0${i + 1}-01` })));
     expect(groups).toEqual([[0, 1, 2, 3, 4]]);
-    const src = new SamePlacePairSource(
-      new ArraySource(samples, { sentinel2: { name: 'sentinel2', level: 'pixel', kind: 'continuous', bands: Array(13).fill('b') } }),
-      groups,
-    );
+    const specs = { sentinel2: { name: 'sentinel2', level: 'pixel', kind: 'continuous', bands: Array(13).fill('b') } } as const;
+    const src = new SamePlacePairSource(new ArraySource(samples, specs), groups, { allowSelf: false });
     expect(src.length).toBe(5);
     const seen = new Set<number>();
     for (let seed = 0; seed < 20; seed++) {
@@ -60,5 +58,12 @@ describe.skipIf(!eolearn)('same-place pairs on eo-learn Slovenia (5 dates of one
       expect(ex.views[1]!.id).toBe(`date${ex.meta?.neighbor}`);
     }
     expect(seen.size).toBe(4);
+    // default, as NeighborMAE's random.sample over the instance folder: the anchor itself is a possible neighbour
+    const withSelf = new SamePlacePairSource(new ArraySource(samples, specs), groups);
+    const drawn = new Set<number>();
+    for (let seed = 0; seed < 60; seed++) drawn.add((await withSelf.get(2, { rng: new Rng(seed), epoch: 0 })).meta?.neighbor as number);
+    expect([...drawn].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(() => new SamePlacePairSource(new ArraySource(samples, specs), [[0], [1, 2]], { allowSelf: false })).toThrow(/group \[0\] has one member/);
+    expect(new SamePlacePairSource(new ArraySource(samples, specs), [[0], [1, 2]]).length).toBe(3);
   });
 });

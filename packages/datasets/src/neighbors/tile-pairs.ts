@@ -27,7 +27,9 @@ const RANK: Record<BoxRelation, number> = { overlap: 0, edge: 1, corner: 2, disj
 /**
  * Neighbour pairs among boxes in one frame (e.g. the tiles of a scene): every unordered pair
  * whose footprints overlap or touch, with exact relative boxes. Sweep over sorted left edges.
- * @param tolerance - slack for touching edges in box units (default 1e-6)
+ * @param items - The boxes (anything with a `box`); pair indices refer to positions in this list.
+ * @param options - `contact`: which contacts count (default `edge`); `tolerance`: slack for
+ *   touching edges in box units (default 1e-6).
  */
 export function tilePairs(
   items: readonly { readonly box: Box }[],

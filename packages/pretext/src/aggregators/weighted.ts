@@ -13,8 +13,9 @@ export interface WeightedAggregatorConfig {
 /** A fixed-weights config that names a task the recipe does not have, or a non-finite weight. */
 export class AggregatorConfigError extends TerramaeError {}
 
-/** Holds the resolved weights (no parameters). */
-class FixedWeights extends Module {
+/** State of the `weighted` aggregator: the resolved weight of each task, in task order (no parameters). */
+export class FixedWeights extends Module {
+  /** @param values - Weight per task, in the recipe's task order. */
   constructor(readonly values: readonly number[]) {
     super();
   }

@@ -96,6 +96,13 @@ export interface PretextTaskDefinition<Name extends string = string, Config = un
   build(config: Config, ctx: TaskBuildContext): Head;
   /** The task's loss for one batch. Pure, synchronous, never reads tensors back. */
   loss(head: Head, step: TaskStepContext, config: Config): TaskLoss;
+  /**
+   * Optional dense prediction of the task's target, for pictures and inspection: pixel continuous
+   * `[N, H, W, C]` in the target's units (per-patch normalisation undone with the target's own
+   * statistics, as MAE's visualisation does), pixel categorical `[N, H, W]` class indices, image
+   * level `[N, C]` values or `[N]` class indices. Pure, synchronous, no readbacks.
+   */
+  predict?(head: Head, step: TaskStepContext, config: Config): tf.Tensor;
   /** Optional evaluation metrics (scalars). */
   metrics?(head: Head, step: TaskStepContext, config: Config): Readonly<Record<string, tf.Scalar>>;
 }

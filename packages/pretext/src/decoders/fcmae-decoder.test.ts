@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@terramae/tensors';
 import { testBackends, useBackend } from '@terramae/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FcmaeDecoder, ImageLevelNorm } from './fcmae-decoder';
+import { FCMAE_DECODER_DEFAULTS, FcmaeDecoder, ImageLevelNorm, fcmaeConvInitStd, resolveFcmaeDecoderConfig } from './fcmae-decoder';
 
 for (const backend of testBackends()) {
   describe(`FcmaeDecoder (${backend})`, () => {
@@ -53,3 +53,27 @@ for (const backend of testBackends()) {
     });
   });
 }
+
+describe('FCMAE conv init (decoder.convInit)', () => {
+  beforeAll(() => useBackend('cpu'));
+  const std = (t: tf.Tensor) => tf.tidy(() => Math.sqrt(t.square().mean().dataSync()[0] as number));
+  const maxAbs = (t: tf.Tensor) => tf.tidy(() => t.abs().max().dataSync()[0] as number);
+
+  it("'fcmae' draws proj and every dwconv with timm's default std 1 (truncated at ±2), as FCMAE._init_weights runs; linears keep 0.02", () => {
+    const code = new FcmaeDecoder({ inDim: 64, dim: 64, depth: 1, convInitStd: fcmaeConvInitStd('fcmae'), rng: new Rng(0) });
+    const sd = code.stateDict();
+    // a N(0, 1) truncated at ±2 has std ≈ 0.88
+    expect(std(sd['proj.weight']!)).toBeGreaterThan(0.8);
+    expect(maxAbs(sd['proj.weight']!)).toBeLessThanOrEqual(2);
+    expect(std(sd['decoder.0.dwconv.weight']!)).toBeGreaterThan(0.8);
+    expect(std(sd['decoder.0.pwconv1.weight']!)).toBeLessThan(0.03);
+    expect(std(sd['mask_token']!)).toBeLessThan(0.03);
+    code.dispose();
+    const spec = new FcmaeDecoder({ inDim: 64, dim: 64, depth: 1, rng: new Rng(0) });
+    expect(std(spec.stateDict()['proj.weight']!)).toBeLessThan(0.03);
+    expect(std(spec.stateDict()['decoder.0.dwconv.weight']!)).toBeLessThan(0.03);
+    spec.dispose();
+    expect(FCMAE_DECODER_DEFAULTS.convInit).toBe('std-0.02');
+    expect(() => resolveFcmaeDecoderConfig({ convInit: 'xavier' as never })).toThrow(/convInit/);
+  });
+});

@@ -15,10 +15,27 @@ export interface FcmaeDecoderConfig {
   readonly sharing: 'shared' | 'per-task';
   /** GRN eps of the decoder blocks (MMEarth's dense layers: 1e-4). */
   readonly grnEps: number;
+  /**
+   * Initial weights of the layers that are `nn.Conv2d` in MMEarth-train's FCMAE (`proj`, each
+   * decoder block's depthwise `dwconv`, the pixel heads):
+   * - `std-0.02` (default): trunc-normal with std 0.02, as specs/mmearth.md §2.2 states and the
+   *   linear layers use;
+   * - `fcmae`: what `FCMAE._init_weights` actually runs, `trunc_normal_(w.view(out, -1))` with
+   *   timm's default std **1** (truncated at ±2), so the pixel heads start with outputs of std
+   *   ≈ 0.88·√dim. Linear layers (`pwconv*`, image heads) keep std 0.02 and `mask_token` N(0, 0.02²)
+   *   either way. (The same `apply` also re-initialises the sparse encoder's depthwise and
+   *   `MinkowskiLinear` weights with std 1; that part belongs to the backbone.)
+   */
+  readonly convInit: 'std-0.02' | 'fcmae';
 }
 
 /** MMEarth's decoder settings. */
-export const FCMAE_DECODER_DEFAULTS: FcmaeDecoderConfig = { dim: 512, depth: 1, sharing: 'shared', grnEps: 1e-4 };
+export const FCMAE_DECODER_DEFAULTS: FcmaeDecoderConfig = { dim: 512, depth: 1, sharing: 'shared', grnEps: 1e-4, convInit: 'std-0.02' };
+
+/** Standard deviation of the trunc-normal init of the reference's `nn.Conv2d` layers for a {@link FcmaeDecoderConfig.convInit}. */
+export function fcmaeConvInitStd(convInit: FcmaeDecoderConfig['convInit']): number {
+  return convInit === 'fcmae' ? 1 : 0.02;
+}
 
 /**
  * Fill a partial decoder config with {@link FCMAE_DECODER_DEFAULTS} and check it (so task configs
@@ -29,6 +46,7 @@ export function resolveFcmaeDecoderConfig(config: Partial<FcmaeDecoderConfig> | 
   if (!Number.isInteger(c.dim) || c.dim < 1) throw new RangeError(`decoder.dim must be a positive integer, got ${String(c.dim)}`);
   if (!Number.isInteger(c.depth) || c.depth < 0) throw new RangeError(`decoder.depth must be a non-negative integer, got ${String(c.depth)}`);
   if (c.sharing !== 'shared' && c.sharing !== 'per-task') throw new RangeError(`decoder.sharing must be 'shared' or 'per-task', got '${String(c.sharing)}'`);
+  if (c.convInit !== 'std-0.02' && c.convInit !== 'fcmae') throw new RangeError(`decoder.convInit must be 'std-0.02' or 'fcmae', got '${String(c.convInit)}'`);
   return c;
 }
 
@@ -39,6 +57,8 @@ export interface FcmaeDecoderOptions {
   readonly dim?: number;
   readonly depth?: number;
   readonly grnEps?: number;
+  /** Std of the trunc-normal init of `proj` and the blocks' `dwconv` (default 0.02; 1 = FCMAE's code, see {@link FcmaeDecoderConfig.convInit}). */
+  readonly convInitStd?: number;
   readonly rng: Rng;
 }
 
@@ -50,12 +70,15 @@ export interface FcmaeDecoderOptions {
  * Parameter names follow the reference (`proj.weight` HWIO `[1,1,in,dim]`, `proj.bias`,
  * `mask_token`, `decoder.0.dwconv.weight`, …). `mask_token` is stored `[1, 1, dim, 1]` with the
  * `conv` torch layout so that it imports from / exports to the reference's `[1, dim, 1, 1]`.
- * Init as the reference: trunc-normal(0.02) weights, zero biases, `mask_token` ~ N(0, 0.02).
+ * Init: trunc-normal weights (std 0.02, or the reference code's std 1 for `proj` and `dwconv`, see
+ * {@link FcmaeDecoderConfig.convInit}), zero biases, `mask_token` ~ N(0, 0.02).
  */
 export class FcmaeDecoder extends Module {
   readonly inDim: number;
   readonly dim: number;
   readonly grnEps: number;
+  /** Std of the trunc-normal init of `proj` and the blocks' `dwconv`. */
+  readonly convInitStd: number;
   private readonly projWeight: tf.Variable;
   private readonly projBias: tf.Variable;
   private readonly maskToken: tf.Variable;
@@ -67,11 +90,20 @@ export class FcmaeDecoder extends Module {
     this.inDim = inDim;
     this.dim = options.dim ?? 512;
     this.grnEps = options.grnEps ?? 1e-4;
-    this.projWeight = this.param('proj.weight', truncNormal([1, 1, inDim, this.dim], rng), { torchLayout: 'conv' });
+    this.convInitStd = options.convInitStd ?? 0.02;
+    const convStd = options.convInitStd ?? 0.02;
+    this.projWeight = this.param('proj.weight', truncNormal([1, 1, inDim, this.dim], rng, convStd), { torchLayout: 'conv' });
     this.projBias = this.param('proj.bias', zerosInit([this.dim]));
     this.maskToken = this.param('mask_token', normalInit([1, 1, this.dim, 1], rng, 0.02), { torchLayout: 'conv', noWeightDecay: true });
     this.blocks = this.module('decoder', new ModuleList<ConvNeXtV2Block>());
-    for (let i = 0; i < (options.depth ?? 1); i++) this.blocks.push(new ConvNeXtV2Block({ dim: this.dim, rng }));
+    for (let i = 0; i < (options.depth ?? 1); i++) {
+      const block = this.blocks.push(new ConvNeXtV2Block({ dim: this.dim, rng }));
+      if (convStd !== 0.02) {
+        // the block's depthwise conv is an nn.Conv2d in the reference: re-draw it with the conv std
+        const dw = block.namedParameters().find((p) => p.name === 'dwconv.weight');
+        if (dw) tf.tidy(() => dw.variable.assign(truncNormal(dw.variable.shape, rng, convStd)));
+      }
+    }
   }
 
   /**
@@ -126,12 +158,13 @@ export interface FcmaeDecoding {
  */
 export function fcmaeDecoderFor(partial: Partial<FcmaeDecoderConfig> | undefined, ctx: TaskBuildContext): { decoder: FcmaeDecoder; shared: boolean } {
   const config = resolveFcmaeDecoderConfig(partial);
-  const make = () => new FcmaeDecoder({ inDim: ctx.backbone.dim, dim: config.dim, depth: config.depth, grnEps: config.grnEps, rng: ctx.rng });
+  const convInitStd = fcmaeConvInitStd(config.convInit);
+  const make = () => new FcmaeDecoder({ inDim: ctx.backbone.dim, dim: config.dim, depth: config.depth, grnEps: config.grnEps, convInitStd, rng: ctx.rng });
   if (config.sharing === 'per-task') return { decoder: make(), shared: false };
   const decoder = ctx.shared.getOrCreate(FCMAE_DECODER_KEY, make);
-  if (decoder.dim !== config.dim || decoder.blocks.length !== config.depth || decoder.grnEps !== config.grnEps) {
+  if (decoder.dim !== config.dim || decoder.blocks.length !== config.depth || decoder.grnEps !== config.grnEps || decoder.convInitStd !== convInitStd) {
     throw new RangeError(
-      `the shared FCMAE decoder exists with dim ${decoder.dim}, depth ${decoder.blocks.length}, grnEps ${decoder.grnEps}; a task asks for dim ${config.dim}, depth ${config.depth}, grnEps ${config.grnEps}. Give every task the same decoder settings or use sharing: 'per-task'`,
+      `the shared FCMAE decoder exists with dim ${decoder.dim}, depth ${decoder.blocks.length}, grnEps ${decoder.grnEps}, conv init std ${decoder.convInitStd}; a task asks for dim ${config.dim}, depth ${config.depth}, grnEps ${config.grnEps}, conv init std ${convInitStd}. Give every task the same decoder settings or use sharing: 'per-task'`,
     );
   }
   return { decoder, shared: true };

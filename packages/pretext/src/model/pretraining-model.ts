@@ -221,6 +221,38 @@ export class PretrainingModel extends Module {
     }
     return result;
   }
+
+  /**
+   * Dense predictions of every task that offers one (`predict` in its definition), by task id:
+   * reconstructed images, predicted label maps, image-level values. For pictures and inspection;
+   * the caller disposes the tensors.
+   */
+  predict(batch: Batch, mask: MaskSample): Record<string, tf.Tensor> {
+    const memo = new StepMemo();
+    try {
+      return tf.tidy(() => {
+        const input = this.inputOf(batch);
+        const encoded = this.encode(input, batch, mask);
+        const step: TaskStepContext = {
+          batch,
+          inputModality: this.inputModality,
+          encoded,
+          mask,
+          input,
+          training: this.training,
+          memo: (key, compute) => memo.get(key, compute),
+        };
+        const out: Record<string, tf.Tensor> = {};
+        for (const task of this.tasks) {
+          if (!task.definition.predict) continue;
+          out[task.id] = task.definition.predict(this.heads.get(task.id) as Module, step, task.config);
+        }
+        return out;
+      });
+    } finally {
+      memo.clear();
+    }
+  }
 }
 
 function mergeConfig(defaults: unknown, config: unknown): unknown {

@@ -38,6 +38,21 @@ describe('validateTasks', () => {
     expect(text).toMatch(/\[aggregator\/\] unknown loss aggregator 'nope'/);
   });
 
+  it('reports config fields a task does not have (a misspelt option is not silently ignored)', () => {
+    const problems = validateTasks({
+      tasks: [createPretextTask('neighbor-reconstruction', { normPix: false } as never, 'nb'), createPretextTask('mae-reconstruction', { normPixLoss: false }, 'mae')],
+      specs: tinySpecs(),
+      inputModality: 'sentinel2',
+      backbone: { layout: 'tokens', inChannels: 4, patchSize: 8 },
+      inputSize: [16, 16],
+      views: 2,
+      hasBoxes: true,
+    });
+    const text = problems.map((p) => `[${p.where}] ${p.message}`).join('\n');
+    expect(text).toMatch(/\[nb\] task 'neighbor-reconstruction' has no config field 'normPix'.*normPixLoss/);
+    expect(text).not.toMatch(/\[mae\]/);
+  });
+
   it('checks views, boxes and layouts the tasks and masking need', () => {
     const problems = validateTasks({
       tasks: [createPretextTask('neighbor-reconstruction')],

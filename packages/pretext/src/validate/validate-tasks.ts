@@ -77,6 +77,7 @@ export function validateTasks(ctx: TaskValidationContext): ValidationProblem[] {
     if (ids.has(id)) problems.push({ where: id, message: `two tasks have the id '${id}'; give each task a unique id` });
     ids.add(id);
     if (id.includes('.')) problems.push({ where: id, message: `task ids become parameter-name segments and must not contain '.'; rename it` });
+    problems.push(...unknownConfigFields(def.name, def.defaults, config).map((message) => ({ where: id, message })));
     const io = { inputModality: ctx.inputModality };
     let consumes: readonly string[] = [];
     let predicts: readonly string[] = [];
@@ -119,6 +120,19 @@ export function validateTasks(ctx: TaskValidationContext): ValidationProblem[] {
     problems.push({ where: 'aggregator', message: `unknown loss aggregator '${ctx.aggregator}'; registered: ${listLossAggregators().map((a) => a.name).join(', ') || '(none)'} (did you import '@terramae/pretext'?)` });
   }
   return problems;
+}
+
+/**
+ * Config fields a task does not declare in its `defaults` (every field has a default, see
+ * `PretextTaskDefinition.defaults`): a typo such as `normPix` for `normPixLoss` would otherwise be
+ * ignored silently and the default used.
+ */
+function unknownConfigFields(task: string, defaults: unknown, config: unknown): string[] {
+  if (typeof defaults !== 'object' || defaults === null || typeof config !== 'object' || config === null) return [];
+  const known = Object.keys(defaults);
+  return Object.keys(config)
+    .filter((key) => !known.includes(key))
+    .map((key) => `task '${task}' has no config field '${key}' (it would be ignored); its fields are ${known.join(', ')}`);
 }
 
 function modalityOf(message: string, predicts: readonly string[]): { modality?: string } {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { loadSafetensors, saveSafetensors, TerramaeError, type RngState } from '@terramae/tensors';
 
 /** A checkpoint that cannot be read or does not fit. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { disposeMask } from '@terramae/masking';
-import { disposeBatch, Rng, TerramaeError } from '@terramae/tensors';
+import { disposeBatch, TerramaeError, type Batch, type Rng } from '@terramae/tensors';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint';
 import { embeddingHealth } from '../logging/embedding-health';
 import { JsonlWriter, type StepRecord } from '../logging/metrics-log';
@@ -45,7 +45,7 @@ export interface PretrainOptions {
   /** Compute embedding-health metrics every N steps (needs `model.embed`). Default 0 (off). */
   readonly healthEvery?: number;
   /** Called after each step with the step number (pictures, custom evaluation). */
-  readonly onStep?: (step: number, batch: import('@terramae/tensors').Batch) => void | Promise<void>;
+  readonly onStep?: (step: number, batch: Batch) => void | Promise<void>;
   /** Stop cleanly (checkpoint, then return) when aborted, e.g. on SIGINT. */
   readonly signal?: AbortSignal;
 }
@@ -133,7 +133,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
     let kept: { total: tf.Scalar; perTask: Record<string, tf.Scalar>; extra: Record<string, tf.Scalar> } | undefined;
     let images = 0;
     let accumulated: Map<string, tf.Tensor> | undefined;
-    let lastBatch: import('@terramae/tensors').Batch | undefined;
+    let lastBatch: Batch | undefined;
     for (let micro = 0; micro < accumulate; micro++) {
       const batch = await data.next();
       const mask = model.sampleMask(batch, rng);

@@ -6,3 +6,4 @@ export * from './palette';
 export * from './panel';
 export * from './reconstruction-grid';
 export * from './reconstruction-rows';
+export * from './picture-hook';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { MaeDecoder } from '../../decoders/mae-decoder';
+import { unpatchifyPixelPrediction } from '../mmearth/pixel-mse-loss';
 import { definePretextTask } from '../../api/registry';
 import type { TaskStepContext } from '../../api/task';
 import { MaeTaskError } from './errors';
@@ -83,6 +84,14 @@ export const maeReconstructionTask = definePretextTask({
       const pred = head.forward({ tokens: encoded.features as tf.Tensor3D, idsRestore: mask.idsRestore, keep: mask.keep });
       const { loss } = maeReconstructionLoss(pred, input, mask.mask, encoded.patchSize, { normPixLoss: config.normPixLoss, eps: config.eps });
       return { loss };
+    });
+  },
+  predict: (head, step, config) => {
+    const { encoded, mask, input } = step;
+    checkStep(head, step);
+    return tf.tidy(() => {
+      const pred = head.forward({ tokens: encoded.features as tf.Tensor3D, idsRestore: mask.idsRestore, keep: mask.keep });
+      return unpatchifyPixelPrediction(pred, input, encoded.patchSize, { normPix: config.normPixLoss, eps: config.eps });
     });
   },
 });

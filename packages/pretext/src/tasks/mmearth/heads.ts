@@ -19,9 +19,11 @@ export class PixelHead extends Module {
     readonly outChannels: number,
     rng: Rng,
     decoding: { readonly decoder: FcmaeDecoder; readonly shared: boolean },
+    /** Std of the weight's trunc-normal init: 0.02, or 1 as `FCMAE._init_weights` runs (see `FcmaeDecoderConfig.convInit`). */
+    weightStd = 0.02,
   ) {
     super();
-    this.weight = this.param('weight', truncNormal([1, 1, dim, outChannels], rng), { torchLayout: 'conv' });
+    this.weight = this.param('weight', truncNormal([1, 1, dim, outChannels], rng, weightStd), { torchLayout: 'conv' });
     this.bias = this.param('bias', zerosInit([outChannels]));
     this.sharedDecoder = decoding.shared;
     this.decoder = decoding.shared ? decoding.decoder : this.module('decoder', decoding.decoder);

@@ -26,10 +26,14 @@ export interface MMEarthTasksOptions {
   readonly decoder?: Partial<FcmaeDecoderConfig>;
 }
 
-type Kind = 'recon' | 'pixcont' | 'pixcat' | 'imgcont' | 'imgcat';
+/**
+ * How MMEarth supervises an output modality: `recon` (input reconstruction), `pixcont` / `pixcat`
+ * (pixel-level continuous / categorical), `imgcont` / `imgcat` (image-level continuous / categorical).
+ */
+export type MMEarthTaskKind = 'recon' | 'pixcont' | 'pixcat' | 'imgcont' | 'imgcat';
 
 /** MMEarth's 12 output modalities in loss order (`MODALITIES.py` OUT_MODALITIES), with their task kind. */
-export const MMEARTH_TASK_ORDER: readonly { readonly modality: string; readonly kind: Kind }[] = [
+export const MMEARTH_TASK_ORDER: readonly { readonly modality: string; readonly kind: MMEarthTaskKind }[] = [
   { modality: 'sentinel2', kind: 'recon' },
   { modality: 'sentinel1', kind: 'pixcont' },
   { modality: 'aster', kind: 'pixcont' },
@@ -66,7 +70,7 @@ export function mmearthTasks(config: MMEarthConfigName, options: MMEarthTasksOpt
   const decoder: FcmaeDecoderConfig = { ...FCMAE_DECODER_DEFAULTS, ...options.decoder };
   const patches = options.patches ?? 'masked';
   const nanToZero = options.nanToZero ?? true;
-  const wanted = (k: Kind): boolean =>
+  const wanted = (k: MMEarthTaskKind): boolean =>
     k === 'recon' || config === 'all' || (config === 'img' && (k === 'imgcont' || k === 'imgcat')) || (config === 'pix' && (k === 'pixcont' || k === 'pixcat'));
   const out: PretextTaskInstance[] = [];
   for (const { modality, kind } of MMEARTH_TASK_ORDER) {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { unpatchify } from '@terramae/tensors';
 import { definePretextTask } from '../../api/registry';
-import { decodeStep, fcmaeDecoderFor, resolveFcmaeDecoderConfig } from '../../decoders/fcmae-decoder';
+import { decodeStep, fcmaeConvInitStd, fcmaeDecoderFor, resolveFcmaeDecoderConfig } from '../../decoders/fcmae-decoder';
 import { batchTarget, decoderProblems, checkPixelTarget, MMEARTH_DECODER_DEFAULTS, patchSizeOf, specProblems, targetModality, type MMEarthTaskConfigBase } from './common';
 import { MMEarthTaskError } from './errors';
 import { PixelHead } from './heads';
@@ -39,7 +40,8 @@ export const pixelClassificationTask = definePretextTask({
     const m = targetModality(c, ctx.inputModality);
     const k = ctx.specs[m]?.numClasses;
     if (!k) throw new MMEarthTaskError(`pixel-classification: the spec of '${m}' has no numClasses`);
-    return new PixelHead(resolveFcmaeDecoderConfig(c.decoder).dim, ctx.patchSize * ctx.patchSize * k, ctx.rng, fcmaeDecoderFor(c.decoder, ctx));
+    const d = resolveFcmaeDecoderConfig(c.decoder);
+    return new PixelHead(d.dim, ctx.patchSize * ctx.patchSize * k, ctx.rng, fcmaeDecoderFor(c.decoder, ctx), fcmaeConvInitStd(d.convInit));
   },
   loss: (head, step, c) => {
     const modality = targetModality(c, step.inputModality);
@@ -53,4 +55,14 @@ export const pixelClassificationTask = definePretextTask({
       return { loss: fcmaePixelCrossEntropy(pred, labels, step.mask.mask, p, k, { ignoreIndex: spec?.ignoreIndex ?? -1, patches: c.patches }) };
     });
   },
+  predict: (head, step) =>
+    tf.tidy(() => {
+      const p = patchSizeOf(step);
+      const k = head.outChannels / (p * p);
+      const pred = head.forward(decodeStep(step, head.decoder, head.sharedDecoder)); // [N, L, p²·K]
+      const [n, l] = pred.shape;
+      const classes = pred.reshape([n, l, p * p, k]).argMax(-1).reshape([n, l, p * p]).toFloat() as tf.Tensor3D;
+      const [, hh, ww] = step.input.shape;
+      return unpatchify(classes, p, [hh / p, ww / p], 1).reshape([n, hh, ww]).toInt();
+    }),
 });

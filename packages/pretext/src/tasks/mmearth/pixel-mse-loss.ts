@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { patchify } from '@terramae/tensors';
+import { patchify, unpatchify } from '@terramae/tensors';
 
 /** Options of {@link fcmaePixelMseLoss}. */
 export interface PixelMseOptions {
@@ -53,5 +53,25 @@ export function fcmaePixelMseLoss(pred: tf.Tensor3D, target: tf.Tensor4D, mask: 
     // count_nonzero(loss·mask): sign(|·|) is the indicator and has a zero gradient.
     const denom = weighted.abs().sign().sum();
     return weighted.sum().div(tf.maximum(denom, 1)) as tf.Scalar;
+  });
+}
+
+/**
+ * Turn a pixel head's `[N, L, p²·C]` output back into an `[N, H, W, C]` image. With `normPix`, the
+ * prediction lives in per-patch normalised units and is mapped back with the target's own patch
+ * mean and unbiased standard deviation (what MAE's visualisation does).
+ */
+export function unpatchifyPixelPrediction(pred: tf.Tensor3D, target: tf.Tensor4D, patchSize: number, options: PixelMseOptions = {}): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, hh, ww, c] = target.shape;
+    let out: tf.Tensor3D = pred;
+    if (options.normPix) {
+      const t = patchify(target.toFloat() as tf.Tensor4D, patchSize);
+      const d = t.shape[2];
+      const mean = t.mean(-1, true);
+      const variance = t.sub(mean).square().sum(-1, true).div(d - 1);
+      out = pred.mul(variance.add(options.eps ?? 1e-6).sqrt()).add(mean) as tf.Tensor3D;
+    }
+    return unpatchify(out, patchSize, [hh / patchSize, ww / patchSize], c).reshape([n, hh, ww, c]) as tf.Tensor4D;
   });
 }

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { modalityChannels } from '@terramae/tensors';
 import { definePretextTask } from '../../api/registry';
-import { decodeStep, fcmaeDecoderFor, resolveFcmaeDecoderConfig } from '../../decoders/fcmae-decoder';
+import { decodeStep, fcmaeConvInitStd, fcmaeDecoderFor, resolveFcmaeDecoderConfig } from '../../decoders/fcmae-decoder';
 import { batchTarget, decoderProblems, checkPixelTarget, MMEARTH_DECODER_DEFAULTS, patchSizeOf, specProblems, targetModality, type MMEarthTaskConfigBase } from './common';
 import { MMEarthTaskError } from './errors';
 import { PixelHead } from './heads';
-import { fcmaePixelMseLoss } from './pixel-mse-loss';
+import { fcmaePixelMseLoss, unpatchifyPixelPrediction } from './pixel-mse-loss';
 
 /** Config of the `pixel-reconstruction` task. */
 export interface PixelReconstructionConfig extends MMEarthTaskConfigBase {
@@ -57,7 +57,8 @@ export const pixelReconstructionTask = definePretextTask({
     const m = targetModality(c, ctx.inputModality);
     const spec = ctx.specs[m];
     if (!spec) throw new MMEarthTaskError(`pixel-reconstruction: no spec for '${m}'`);
-    return new PixelHead(resolveFcmaeDecoderConfig(c.decoder).dim, ctx.patchSize * ctx.patchSize * modalityChannels(spec), ctx.rng, fcmaeDecoderFor(c.decoder, ctx));
+    const d = resolveFcmaeDecoderConfig(c.decoder);
+    return new PixelHead(d.dim, ctx.patchSize * ctx.patchSize * modalityChannels(spec), ctx.rng, fcmaeDecoderFor(c.decoder, ctx), fcmaeConvInitStd(d.convInit));
   },
   loss: (head, step, c) => {
     const modality = targetModality(c, step.inputModality);
@@ -67,6 +68,15 @@ export const pixelReconstructionTask = definePretextTask({
       const t = c.nanToZero ? tf.where(tf.isFinite(target), target, tf.zerosLike(target)) : target;
       const pred = head.forward(decodeStep(step, head.decoder, head.sharedDecoder));
       return { loss: fcmaePixelMseLoss(pred, t as tf.Tensor4D, step.mask.mask, patchSizeOf(step), { normPix: c.normPix, eps: c.eps, patches: c.patches }) };
+    });
+  },
+  predict: (head, step, c) => {
+    const modality = targetModality(c, step.inputModality);
+    return tf.tidy(() => {
+      const target = batchTarget(step, 'pixel-reconstruction', modality) as tf.Tensor4D;
+      const t = tf.where(tf.isFinite(target), target, tf.zerosLike(target)) as tf.Tensor4D;
+      const pred = head.forward(decodeStep(step, head.decoder, head.sharedDecoder));
+      return unpatchifyPixelPrediction(pred, t, patchSizeOf(step), { normPix: c.normPix, eps: c.eps });
     });
   },
 });

@@ -28,6 +28,15 @@ describe('probe methods', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('picks l2 with fewer inner folds on small classes, and explains when it cannot', async () => {
+    const tr = data(6, 1); // 3 per class → 3 inner folds at most
+    const te = data(4, 2);
+    const pred = await logisticProbe({ l2: [0.01, 1], innerFolds: 5 }).fitPredict(tr.x, tr.labels, te.x, 2);
+    expect(pred.length).toBe(4);
+    const one = data(2, 1);
+    expect(() => logisticProbe({ l2: [0.01, 1] }).fitPredict(one.x, one.labels, te.x, 2)).toThrow(/pass a single l2/);
+  });
+
   it('knn probe', async () => {
     const tr = data(40, 1);
     const te = data(20, 2);

@@ -52,10 +52,18 @@ export function logisticProbe(options: LogisticProbeOptions = {}): ProbeMethod {
       if (candidates.length === 0) throw new EvaluationError('logisticProbe: l2 candidates are empty; pass a number or a non-empty list.');
       let best = candidates[0] as number;
       let bestScore = -1;
-      const folds = stratifiedKFold(labels, innerFolds, 0);
+      const counts = new Map<number, number>();
+      for (const y of labels) counts.set(y, (counts.get(y) ?? 0) + 1);
+      const folds = Math.min(innerFolds, ...counts.values());
+      if (folds < 2) {
+        throw new EvaluationError(
+          `logisticProbe: choosing l2 among ${candidates.length} values needs at least 2 training samples of every class for an inner cross-validation; pass a single l2 for this (few-shot) training set.`,
+        );
+      }
+      const splits = stratifiedKFold(labels, folds, 0);
       for (const penalty of [...candidates].sort((a, b) => a - b)) {
         let score = 0;
-        for (const f of folds) {
+        for (const f of splits) {
           const pred = fitOne(selectRows(train, f.train), selectLabels(labels, f.train), selectRows(train, f.test), numClasses, penalty);
           score += accuracy(pred, selectLabels(labels, f.test)) * f.test.length;
         }

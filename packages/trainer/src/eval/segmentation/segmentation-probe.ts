@@ -41,7 +41,7 @@ export interface SegmentationOptions {
   readonly lr?: number;
   readonly minLr?: number;
   readonly warmupEpochs?: number;
-  /** AdamW weight decay. Default 0.05. */
+  /** AdamW weight decay. Default 0.3 (MMEarth `slurm_fine_tune_seg_all.sh`). */
   readonly weightDecay?: number;
   /** Layer-wise lr decay of the backbone once unfrozen (see `fineTune`). Default 0.9. */
   readonly layerDecay?: number | LayerDecay | false;
@@ -95,7 +95,7 @@ export async function trainSegmentation(options: SegmentationOptions): Promise<S
   const all = new Map([...(willUnfreeze ? backboneVars : []), ...decoderVars]);
   const decay = options.layerDecay ?? 0.9;
   const layerDecay = !willUnfreeze || decay === false ? undefined : typeof decay === 'number' ? layerDecayFor(backbone, decay) : decay;
-  const optimizer = new AdamW(buildParamGroups(all, { weightDecay: options.weightDecay ?? 0.05, noDecay: 'convnext', ...(layerDecay ? { layerDecay } : {}) }), { betas: [0.9, 0.999] });
+  const optimizer = new AdamW(buildParamGroups(all, { weightDecay: options.weightDecay ?? 0.3, noDecay: 'convnext', ...(layerDecay ? { layerDecay } : {}) }), { betas: [0.9, 0.999] });
   const schedule = halfCycleCosineSchedule({ lr: options.lr ?? 1.25e-3, minLr: options.minLr ?? 1e-6, warmupEpochs: options.warmupEpochs ?? 0, epochs: options.epochs, itersPerEpoch: options.stepsPerEpoch });
   const ignoreOf = (batch: Batch) => options.ignoreIndex ?? batch.specs[target]?.ignoreIndex ?? -1;
   const logitsOf = (batch: Batch, frozen: boolean) => {
