@@ -14,7 +14,7 @@ for (const backend of testBackends()) {
   describe(`PretrainingModel.predict (${backend})`, () => {
     beforeAll(() => useBackend(backend));
 
-    it('returns dense predictions per pixel task, consistent with the loss, without leaks', () => {
+    it('returns dense predictions per pixel task in target space, without leaks', () => {
       const model = buildPretrainingModel({
         backbone: new FakeGridBackbone(4, 6, 4, 1),
         masking: createMaskingStrategy('fcmae', { ratio: 0.5 }),
