@@ -1,5 +1,7 @@
 /**
- * Opt-in fast kernels for terramae on TensorFlow.js: a native SGEMM (AVX2/AVX-512) registered for the wasm and cpu backends' matMul kernels, with a clean fallback.
+ * Opt-in fast kernels for terramae on TensorFlow.js: a native SGEMM (AVX-512 / AVX2, chosen at run
+ * time) registered as the wasm and cpu backends' matMul kernels, with a clean fallback.
  * @packageDocumentation
  */
-export {};
+export * from './enable-accel';
+export { loadNative, type NativeSgemm, type NativeLoadResult } from './native';

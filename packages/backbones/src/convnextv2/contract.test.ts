@@ -69,10 +69,10 @@ for (const backend of testBackends()) {
   describe(`ConvNeXt V2 contract on ${backend}`, () => {
     beforeAll(async () => useBackend(backend));
 
-    // The pure-JS cpu backend is slow: it gets 16 px (a 2×2 grid), wasm 32 px (4×4).
-    const px = backend === 'cpu' ? 16 : 32;
-    const cells = (px / 8) ** 2;
     for (const size of TRAINED) {
+      // The pure-JS cpu backend is slow: it gets 16 px (a 2×2 grid), wasm 32 px (4×4) up to nano.
+      const px = backend === 'cpu' || size === 'tiny' ? 16 : 32;
+      const cells = (px / 8) ** 2;
       it(`${size}: masked training step on 2×${px}×${px}×12 — finite, every parameter gets a gradient, no leak`, async () => {
         const model = createBackbone(`convnextv2_${size}`, { seed: 1 }) as ConvNeXtV2;
         expect(model.parameterCount()).toBe(convnextv2ParameterCount(CONVNEXTV2_SIZES[size]));
@@ -90,6 +90,7 @@ for (const backend of testBackends()) {
     }
 
     it('atto classifier: dense training step reaches norm and head too', async () => {
+      const px = backend === 'cpu' ? 16 : 32;
       const model = createBackbone('convnextv2_atto', { seed: 5, numClasses: 3, padding: 'finetune', dropPathRate: 0.1 }) as ConvNeXtV2;
       const x = randn([2, px, px, 12], 6) as tf.Tensor4D;
       const w = randn([2, 3], 7);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { matMul2d } from './matmul';
 import { defineCustomGrad } from './custom-grad';
 import { OpArgumentError } from './errors';
 import { convOutputSize } from './pad';
@@ -41,7 +42,7 @@ export function conv2d(x: tf.Tensor4D, weight: tf.Tensor4D, bias?: tf.Tensor1D, 
     let y: tf.Tensor4D;
     if (kh === 1 && kw === 1 && q === 0) {
       const [n, h, w] = x.shape;
-      y = tf.matMul(x.reshape([n * h * w, cin]) as tf.Tensor2D, weight.reshape([cin, cout]) as tf.Tensor2D).reshape([n, h, w, cout]);
+      y = matMul2d(x.reshape([n * h * w, cin]) as tf.Tensor2D, weight.reshape([cin, cout]) as tf.Tensor2D).reshape([n, h, w, cout]);
     } else {
       y = convOp(q)(x, weight);
     }

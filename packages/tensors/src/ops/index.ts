@@ -14,3 +14,4 @@ export * from './pos-embed';
 export * from './box-pos-embed';
 export * from './resample';
 export * from './avg-pool';
+export * from './matmul';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { OpArgumentError } from './errors';
+import { matMul2d } from './matmul';
 
 /**
  * A dense layer on the last axis: `y = x · W + b` with `W` in TF layout `[in, out]`
@@ -14,7 +15,7 @@ export function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): t
   }
   return tf.tidy(() => {
     const flat = x.reshape([-1, inDim]) as tf.Tensor2D;
-    const y = bias ? tf.fused.matMul({ a: flat, b: weight, bias }) : tf.matMul(flat, weight);
+    const y = matMul2d(flat, weight, bias);
     return y.reshape([...lead, outDim]);
   });
 }

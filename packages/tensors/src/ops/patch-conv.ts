@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { convOutputSize, padSpatial } from './pad';
 import { patchify } from './patchify';
+import { matMul2d } from './matmul';
 import { OpArgumentError } from './errors';
 
 /**
@@ -29,7 +30,7 @@ export function patchConv2d(x: tf.Tensor4D, weight: tf.Tensor4D, bias?: tf.Tenso
     const w = ww / k;
     const patches = k === 1 ? cropped.reshape([n * h * w, cin]) : patchify(cropped, k).reshape([n * h * w, k * k * cin]);
     const mat = weight.reshape([k * k * cin, cout]) as tf.Tensor2D;
-    const y = bias ? tf.fused.matMul({ a: patches as tf.Tensor2D, b: mat, bias }) : tf.matMul(patches as tf.Tensor2D, mat);
+    const y = matMul2d(patches as tf.Tensor2D, mat, bias);
     return y.reshape([n, h, w, cout]);
   });
 }
