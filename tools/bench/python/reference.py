@@ -358,13 +358,14 @@ def main():
 
     for _ in range(a.warmup):
         step()
-    times = []
+    times, cpu = [], []
     for _ in range(a.runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         step()
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
     params = sum(p.numel() for p in model.parameters())
-    print(json.dumps({'msPerStep': times, 'peakRssMB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    print(json.dumps({'msPerStep': times, 'cpuMsPerStep': cpu, 'peakRssMB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       'threads': torch.get_num_threads(), 'torch': torch.__version__, 'parameters': params,
                       'python': sys.version.split()[0]}))
 
