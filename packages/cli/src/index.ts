@@ -19,7 +19,7 @@ export { recipeModalities } from './data/recipe-modalities';
 export { tileFootprint } from './data/footprints';
 export { planTraining, scheduleFor, optimizerFor, type TrainingPlan } from './train/plan';
 export { runPretraining, lossTable, describeRun, runRecipePath, type PretrainingRunOptions, type PretrainingRunSummary } from './train/run-pretraining';
-export { pixelPredictions, writeReconstructionPicture, type PixelPredictions } from './train/reconstruction';
+export { pixelPredictions, writeReconstructionPicture } from './train/reconstruction';
 export { loadEncoder, checkpointRecipe, createRecipeBackbone, type LoadedEncoder, type LoadEncoderOptions } from './eval/load-encoder';
 export { runProbe, keepFoldableClasses, formatScore, type ProbeRunOptions, type ProbeRunResult, type ProbeOutcome } from './eval/run-probe';
 export { runEmbed, type EmbedRunOptions, type EmbedRunResult } from './eval/run-embed';

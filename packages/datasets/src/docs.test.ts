@@ -1,6 +1,7 @@
-// The documentation's code runs: every ```ts block of the package README and of
-// docs/guides/data-formats.md is executed as its own module (```typescript blocks are
-// illustrations that need your own files and are not run).
+// The documentation's code runs: every ```ts and ```js example block of the package README and
+// of docs/guides/data-formats.md is executed as its own module (```typescript blocks are
+// illustrations that need your own files and are not run). The README's ```js example block is
+// also what tools/scripts/pack-smoke.mjs runs against the packed package.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,7 @@ const docs = {
 };
 
 function blocks(markdown: string): string[] {
-  return [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+  return [...markdown.matchAll(/```(?:ts|js example)\n([\s\S]*?)```/g)].map((m) => m[1] as string);
 }
 
 for (const [name, path] of Object.entries(docs)) {

@@ -82,7 +82,12 @@ export function mpMae(options: MpMaeOptions = {}): Recipe {
 /** FCMAE: MP-MAE with Sentinel-2 reconstruction only (MMEarth's `S2` baseline; ConvNeXt V2 §3). */
 export function fcmae(options: Omit<MpMaeOptions, 'tasks' | 'aggregation'> = {}): Recipe {
   const r = mpMae({ ...options, tasks: 's2', aggregation: 'unweighted' });
-  return { ...r, name: r.name.replace('mp-mae-s2', 'fcmae'), description: `FCMAE (Sentinel-2 reconstruction only) on ConvNeXt V2 ${options.size ?? 'atto'}.` };
+  return {
+    ...r,
+    name: r.name.replace('mp-mae-s2', 'fcmae'),
+    description: `FCMAE (Sentinel-2 reconstruction only) on ConvNeXt V2 ${options.size ?? 'atto'}.`,
+    reference: 'FCMAE: Woo et al., ConvNeXt V2, CVPR 2023 (arXiv 2301.00808) §3; as the S2 baseline of MMEarth (Nedungadi et al., ECCV 2024); code vishalned/MMEarth-train',
+  };
 }
 
 /** Options of {@link mae}. */

@@ -47,7 +47,7 @@ export interface TerramaeResult {
   readonly parameters: number;
   /** The last step's loss (finite when the step works). */
   readonly loss: number;
-  /** Tensors alive after the timed steps minus before: 0 when nothing leaks. */
+  /** Tensors alive after the timed steps minus after the warm-up: 0 when nothing leaks. */
   readonly leakedTensors: number;
   /** Per-op time of one profiled step, largest first. */
   readonly ops?: readonly OpTime[];
@@ -74,10 +74,10 @@ export async function measureTerramae(c: TerramaeCase): Promise<TerramaeResult> 
   await stream.return?.(undefined);
   if (!batch) throw new Error(`${workload.id}: the synthetic loader yielded no batch`);
   const step = createTrainStep(workload, data.source.specs);
-  const before = tf.memory().numTensors;
   try {
     let loss = Number.NaN;
-    for (let i = 0; i < c.warmup; i++) loss = await step.run(batch);
+    for (let i = 0; i < Math.max(1, c.warmup); i++) loss = await step.run(batch);
+    const before = tf.memory().numTensors; // after the first step has created AdamW's moments
     const wall: number[] = [];
     const cpu: number[] = [];
     for (let i = 0; i < c.runs; i++) {
