@@ -1,3 +1,5 @@
+import { mergeConfig } from 'vitest/config';
 import { packageVitestConfig } from '../../tools/vitest.shared.ts';
 
-export default packageVitestConfig('cli');
+// The binary tests spawn `terramae` built from the current sources (test/global-setup.ts).
+export default mergeConfig(packageVitestConfig('cli'), { test: { globalSetup: ['test/global-setup.ts'] } });

@@ -3,7 +3,7 @@
 //   node tools/scripts/new-package.mjs <name> "<one-line description>" [dep ...]
 // Creates packages/<name>/ with package.json (dual ESM/CJS exports, types first), tsup, vitest,
 // tsconfig and typedoc configs, a README stub and src/index.ts. It never overwrites a file.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [name, description, ...deps] = process.argv.slice(2);
@@ -69,3 +69,4 @@ for (const [file, text] of Object.entries(files)) {
   writeFileSync(path, text);
   console.log(`created ${path}`);
 }
+if (!existsSync(join(root, 'LICENSE'))) copyFileSync('LICENSE', join(root, 'LICENSE'));

@@ -9,6 +9,8 @@ export interface EnableAccelOptions {
   readonly log?: boolean;
   /** Force a micro-kernel: `avx512f`, `avx2` or `generic` (default: the best the CPU supports). */
   readonly isa?: 'avx512f' | 'avx2' | 'generic';
+  /** Load the addon from this file instead of the package's prebuilt one. */
+  readonly addonPath?: string;
 }
 
 /** What {@link enableAccel} did. */
@@ -80,7 +82,9 @@ function view(backendName: string, backend: AnyBackend, t: tf.TensorInfo): Float
     const offset = backend.dataIdMap.get(t.dataId).memoryOffset >>> 2; // unsigned: offsets pass 2 GiB
     return backend.wasm.HEAPF32.subarray(offset, offset + size);
   }
-  return backend.readSync(t.dataId) as Float32Array;
+  // Some cpu kernels keep float32 values in another array type (e.g. a cast's Int32Array): copy those.
+  const values = backend.readSync(t.dataId) as ArrayLike<number>;
+  return values instanceof Float32Array ? values : Float32Array.from(values);
 }
 
 function makeKernel(backendName: string, name: (typeof KERNELS)[number], stock: tf.KernelConfig, addon: NativeSgemm): tf.KernelConfig {
@@ -139,7 +143,7 @@ function makeKernel(backendName: string, name: (typeof KERNELS)[number], stock: 
  */
 export async function enableAccel(options: EnableAccelOptions = {}): Promise<AccelStatus> {
   const log = options.log ?? true;
-  const native = loadNative();
+  const native = loadNative(options.addonPath);
   if (!native.addon) {
     const status: AccelStatus = { enabled: false, backends: [], reason: native.reason ?? 'unknown' };
     if (log) console.warn(`terramae accel: using the stock tfjs kernels (${status.reason})`);
@@ -160,7 +164,7 @@ export async function enableAccel(options: EnableAccelOptions = {}): Promise<Acc
     if (saved.some((s) => s.backend === backendName)) done.push(backendName);
   }
   const status: AccelStatus = { enabled: done.length > 0, isa: addon.isa(), backends: done, ...(done.length ? {} : { reason: 'none of the requested backends is registered' }) };
-  if (log) console.log(status.enabled ? `terramae accel: native SGEMM (${status.isa}) for ${done.join(', ')}` : `terramae accel: ${status.reason}`);
+  if (log) console.warn(status.enabled ? `terramae accel: native SGEMM (${status.isa}) for ${done.join(', ')}` : `terramae accel: ${status.reason}`);
   return status;
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The functions of the native addon (`native/sgemm.c`). */
 export interface NativeSgemm {
@@ -39,7 +40,12 @@ let cached: NativeLoadResult | undefined;
 
 /** The package root: the folder holding this package's `package.json` (from `src/` or `dist/`). */
 function packageRoot(): string {
-  let dir = typeof __dirname === 'string' ? __dirname : dirname(new URL(import.meta.url).pathname);
+  let dir: string;
+  try {
+    dir = dirname(fileURLToPath(import.meta.url)); // ESM (src/ or dist/index.js)
+  } catch {
+    dir = typeof __dirname === 'string' ? resolve(__dirname) : process.cwd(); // CJS build: import.meta is empty
+  }
   for (let i = 0; i < 4; i++) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'native'))) return dir;
     dir = resolve(dir, '..');
@@ -49,23 +55,37 @@ function packageRoot(): string {
 
 /**
  * Load the native SGEMM addon for this platform (`prebuilds/<platform>-<arch>/terramae-accel.node`,
- * or the file named by `TERRAMAE_ACCEL_ADDON`). Never throws: a missing or unloadable binary is
+ * the file named by `TERRAMAE_ACCEL_ADDON`, or `explicitPath`, which is not cached). Never throws: a missing or unloadable binary is
  * returned as a reason.
  */
-export function loadNative(): NativeLoadResult {
+export function loadNative(explicitPath?: string): NativeLoadResult {
+  if (explicitPath) {
+    const saved = cached;
+    cached = undefined;
+    process.env.TERRAMAE_ACCEL_ADDON_ONCE = explicitPath;
+    const r = loadNative();
+    delete process.env.TERRAMAE_ACCEL_ADDON_ONCE;
+    cached = saved;
+    return r;
+  }
   if (cached) return cached;
-  const path = process.env.TERRAMAE_ACCEL_ADDON ?? join(packageRoot(), 'prebuilds', `${process.platform}-${process.arch}`, 'terramae-accel.node');
+  const once = process.env.TERRAMAE_ACCEL_ADDON_ONCE;
+  const path = once ?? process.env.TERRAMAE_ACCEL_ADDON ?? join(packageRoot(), 'prebuilds', `${process.platform}-${process.arch}`, 'terramae-accel.node');
   if (!existsSync(path)) {
-    cached = { path, reason: `no native binary for ${process.platform}-${process.arch} at ${path} (build it with \`npm run build -w @terramae/accel\`)` };
-    return cached;
+    const r = { path, reason: `no native binary for ${process.platform}-${process.arch} at ${path} (build it with \`npm run build -w @terramae/accel\`)` };
+    if (!once) cached = r;
+    return r;
   }
   try {
     const req = createRequire(join(packageRoot(), 'package.json'));
     const addon = req(path) as NativeSgemm;
     if (typeof addon.sgemm !== 'function') throw new Error('the binary exports no sgemm');
-    cached = { addon, path };
+    const r = { addon, path };
+    if (!once) cached = r;
+    return r;
   } catch (error) {
-    cached = { path, reason: `the native binary ${path} did not load: ${(error as Error).message.split('\n')[0]}` };
+    const r = { path, reason: `the native binary ${path} did not load: ${(error as Error).message.split('\n')[0]}` };
+    if (!once) cached = r;
+    return r;
   }
-  return cached;
 }

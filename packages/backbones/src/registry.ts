@@ -1,4 +1,8 @@
+import { TerramaeError } from '@terramae/tensors';
 import type { Backbone, BackboneMetadata } from './types';
+
+/** `createBackbone` was asked for a name nobody registered. */
+export class UnknownBackboneError extends TerramaeError {}
 
 /** A registry entry: a factory and its metadata. */
 export interface BackboneEntry<O = Record<string, unknown>> {
@@ -32,7 +36,7 @@ export function createBackbone(name: string, options?: Record<string, unknown>):
   const entry = store().get(name);
   if (!entry) {
     const known = [...store().keys()].join(', ') || '(none registered)';
-    throw new Error(`Unknown backbone '${name}'. Registered backbones: ${known}.`);
+    throw new UnknownBackboneError(`Unknown backbone '${name}'. Registered backbones: ${known}. Register your own with registerBackbone().`);
   }
   return (entry.create as (o?: Record<string, unknown>) => Backbone)(options);
 }

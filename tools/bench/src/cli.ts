@@ -2,7 +2,7 @@
 // [--inputs 56,112] [--runs 5] [--warmup 2] [--no-torch] [--no-stock] [--backend wasm] [--out docs/benchmarks.md]`.
 // Each terramae case runs in its own child process (peak RSS per case); PyTorch at 1 and 2 threads.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,7 +96,14 @@ const report = renderReport({
   command: `npm run bench -- ${argv.join(' ')}`.trim(),
 });
 if (out) {
-  writeFileSync(out, report);
+  // Keep hand-written analysis: replace only what lies between the markers when the file has them.
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const old = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  const i = old.indexOf(begin);
+  const j = old.indexOf(end);
+  const body = report.replace(/^# Benchmarks\n\n/, '');
+  writeFileSync(out, i >= 0 && j > i ? `${old.slice(0, i + begin.length)}\n${body}${old.slice(j)}` : report);
   log(`bench: wrote ${out}`);
 } else {
   console.log(report);

@@ -30,7 +30,8 @@ export interface ConvertedCheckpoint {
 /** Substrings of keys MMEarth's fine-tuning deletes before loading (`main_finetune.py`). */
 const DELETED = ['decoder', 'mask_token', 'proj', 'pred'] as const;
 
-type AnyTensor = tf.Tensor | RawTensor;
+/** A checkpoint tensor: a tf.Tensor or raw bytes as read from a `.pth` or safetensors file. */
+export type AnyTensor = tf.Tensor | RawTensor;
 
 function toTensor(value: AnyTensor, key: string): tf.Tensor {
   if (value instanceof tf.Tensor) return value;

@@ -45,6 +45,11 @@ for (const backend of testBackends()) {
       y.dispose();
       expect(tf.memory().numTensors).toBe(before);
       expect(() => b.forward(randomInput([1, 4, 4, 7], 3), { grnEps: 1e-6 })).toThrow(ConvNeXtV2InputError);
+      // The default eps is MMEarth's dense 1e-4.
+      expect(b.grnEps).toBe(1e-4);
+      const [d, e4] = tf.tidy(() => [b.forward(x), b.forward(x, { grnEps: 1e-4 })].map((t) => t.sub(x).abs().sum()));
+      expect(d!.dataSync()[0]).toBe(e4!.dataSync()[0]);
+      tf.dispose([d!, e4!]);
       x.dispose();
       b.dispose();
     });

@@ -25,12 +25,18 @@ export interface ConvNeXtV2BlockOptions {
   readonly rng?: Rng;
   /** Generator of the drop-path draws. Default: a fork of `rng`. */
   readonly dropPathRng?: Rng;
+  /**
+   * GRN eps when a forward call does not set one: 1e-4 (default) as MMEarth's dense `Block`
+   * (`models/norm_layers.py`, used by the FCMAE decoder and the fine-tuning model); upstream
+   * ConvNeXt V2 and the sparse encoder use 1e-6.
+   */
+  readonly grnEps?: number;
 }
 
 /** Per-call settings of {@link ConvNeXtV2Block.forward}. */
 export interface ConvNeXtV2BlockForwardOptions {
-  /** GRN eps (1e-4 in MMEarth's dense layers, 1e-6 in the sparse encoder and upstream). */
-  readonly grnEps: number;
+  /** GRN eps of this call (1e-4 in MMEarth's dense layers, 1e-6 in the sparse encoder and upstream). Default: the block's `grnEps`. */
+  readonly grnEps?: number;
   /**
    * FCMAE masked mode: `[B, H, W, 1]` float, 1 at visible positions. The depthwise conv input is
    * zeroed at hidden positions and GRN statistics are taken over visible positions only.
@@ -51,6 +57,8 @@ export class ConvNeXtV2Block extends Module {
   readonly dim: number;
   /** Stochastic-depth rate. */
   readonly dropPathRate: number;
+  /** Default GRN eps. */
+  readonly grnEps: number;
   private readonly dropPathRng: Rng;
   private readonly dwWeight: tf.Variable;
   private readonly dwBias: tf.Variable;
@@ -70,6 +78,7 @@ export class ConvNeXtV2Block extends Module {
     const rng = options.rng ?? new Rng(0);
     this.dim = dim;
     this.dropPathRate = options.dropPath ?? 0;
+    this.grnEps = options.grnEps ?? 1e-4;
     this.dropPathRng = options.dropPathRng ?? rng.fork();
     const hidden = 4 * dim;
     this.dwWeight = this.param('dwconv.weight', truncNormal([7, 7, dim, 1], rng), { torchLayout: 'depthwise' });
@@ -85,7 +94,7 @@ export class ConvNeXtV2Block extends Module {
   }
 
   /** `[B, H, W, dim]` → `[B, H, W, dim]`. */
-  forward(x: tf.Tensor4D, options: ConvNeXtV2BlockForwardOptions): tf.Tensor4D {
+  forward(x: tf.Tensor4D, options: ConvNeXtV2BlockForwardOptions = {}): tf.Tensor4D {
     if (x.rank !== 4 || x.shape[3] !== this.dim) {
       throw new ConvNeXtV2InputError(`ConvNeXtV2Block: expected an NHWC map with ${this.dim} channels, got shape [${x.shape.join(', ')}].`);
     }
@@ -97,7 +106,7 @@ export class ConvNeXtV2Block extends Module {
       h = layerNorm(h, this.normWeight as tf.Tensor1D, this.normBias as tf.Tensor1D, 1e-6) as tf.Tensor4D;
       h = gelu(linear(h, this.pw1Weight as tf.Tensor2D, this.pw1Bias as tf.Tensor1D)) as tf.Tensor4D;
       h = grn(h, this.grnGamma.reshape([hidden]), this.grnBeta.reshape([hidden]), {
-        eps: options.grnEps,
+        eps: options.grnEps ?? this.grnEps,
         ...(visible ? { visible, statistics: options.statistics ?? 'sample' } : {}),
       });
       let branch = linear(h, this.pw2Weight as tf.Tensor2D, this.pw2Bias as tf.Tensor1D);

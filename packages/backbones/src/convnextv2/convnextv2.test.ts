@@ -152,6 +152,9 @@ for (const backend of testBackends()) {
       expect(() => m.forward(x, { idsKeep: ids })).toThrow(ConvNeXtV2InputError);
       expect(() => m.classify(x)).toThrow(/no head; build it with numClasses > 0/);
       expect(() => m.forward(x, { mask: ids })).toThrow(/expected \[1, 4\]/);
+      const small = tf.zeros([1, 6, 6, 12]) as tf.Tensor4D;
+      expect(() => m.forward(small)).toThrow(/6×6 px leaves no cell.*at least 8 px/);
+      small.dispose();
       tf.dispose([nchw, x, ids]);
       m.dispose();
     });

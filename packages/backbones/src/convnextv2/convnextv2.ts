@@ -129,7 +129,7 @@ export class ConvNeXtV2 extends Module implements Backbone {
    * output carries a copy of the mask.
    */
   forward(x: tf.Tensor4D, options: MaskedForwardOptions = {}): EncoderOutput {
-    this.checkInput(x, 'forward');
+    this.checkInput(x, 'forward', options.mask !== undefined);
     if (options.idsKeep || options.keyMask || options.boxes) {
       const given = (['idsKeep', 'keyMask', 'boxes'] as const).filter((k) => options[k]).join(', ');
       throw new ConvNeXtV2InputError(
@@ -248,10 +248,17 @@ export class ConvNeXtV2 extends Module implements Backbone {
     return { ...(initialConv ? { initialConv } : {}), stem, stages };
   }
 
-  private checkInput(x: tf.Tensor, where: string): void {
+  private checkInput(x: tf.Tensor, where: string, masked = false): void {
     if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
       throw new ConvNeXtV2InputError(
         `ConvNeXt V2 ${where}: expected an NHWC batch [B, H, W, ${this.inChannels}], got [${x.shape.join(', ')}]; transpose NCHW input with x.transpose([0, 2, 3, 1]) or set inChannels.`,
+      );
+    }
+    const padding = masked ? SPARSE_GEOMETRY : this.config.padding;
+    const [h, w] = [x.shape[1] as number, x.shape[2] as number];
+    if (Math.min(...stageSizes(this.config, h, padding), ...stageSizes(this.config, w, padding)) < 1) {
+      throw new ConvNeXtV2InputError(
+        `ConvNeXt V2 ${where}: an input of ${h}×${w} px leaves no cell after the stem and three 2× downsamplings (patchSize ${this.patchSize}); use at least ${this.patchSize} px per side (plus 2 with 'finetune' padding).`,
       );
     }
   }

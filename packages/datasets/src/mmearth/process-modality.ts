@@ -114,7 +114,7 @@ export function planModalities(
 }
 
 /**
- * Turn one modality of one stored sample into the array a {@link Sample} carries: band selection,
+ * Turn one modality of one stored sample into the array a {@link @terramae/tensors!Sample} carries: band selection,
  * z-score (in the chosen order relative to no-data), label remap or one-hot argmax, non-finite
  * handling, and CHW → HWC.
  *

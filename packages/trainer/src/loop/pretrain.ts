@@ -118,7 +118,8 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
         options.checkpoint.keepLast ?? 3,
       );
     } finally {
-      for (const t of Object.values(weights)) t.dispose();
+      // getState() returns copies: release them with the weights
+      for (const t of [...Object.values(weights), ...Object.values(optState)]) t.dispose();
     }
     return lastCheckpoint;
   };

@@ -4,7 +4,8 @@ import { PictureError } from './errors';
 import type { HostImage, Panel } from './panel';
 
 /** Tensors or host data `[B, …]` (a batch). */
-type BatchValues = tf.Tensor | { readonly data: ArrayLike<number>; readonly shape: readonly number[] };
+/** Batch values for a picture: a tensor, or host values with their shape. */
+export type BatchValues = tf.Tensor | { readonly data: ArrayLike<number>; readonly shape: readonly number[] };
 
 /** One predicted modality of {@link reconstructionRows}. */
 export interface ReconstructedModality {
