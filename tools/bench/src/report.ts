@@ -72,7 +72,7 @@ export function renderReport(r: BenchReport): string {
     for (const { row, t } of profiled) {
       const total = t.ops!.reduce((s, o) => s + o.ms, 0);
       lines.push(`### ${row.label}, batch ${row.batch}, ${t.backend}${t.accel ? ' + accel' : ''}`, '');
-      lines.push(`Kernel time ${f0(total)} ms; peak live tensors ${f0(t.peakTensorMB ?? Number.NaN)} MB; ${t.parameters.toLocaleString('en')} trainable parameters; tensors leaked per step: ${t.leakedTensors}.`, '');
+      lines.push(`Kernel time ${f0(total)} ms; peak live tensors ${f0(t.peakTensorMB ?? Number.NaN)} MB; ${t.parameters.toLocaleString('en')} trainable parameters; tensors left over after the timed steps (0 = no leak): ${t.leakedTensors}.`, '');
       lines.push('| op | ms | share | calls |', '|---|---|---|---|');
       for (const o of t.ops!.slice(0, 12)) lines.push(`| ${o.op} | ${f0(o.ms)} | ${((100 * o.ms) / total).toFixed(1)} % | ${o.calls} |`);
       lines.push('');
