@@ -101,7 +101,7 @@ describe.skipIf(!torchPth)('terramae convert and inspect on the PyTorch fixtures
       expect(r.code, r.stderr).toBe(0);
       const got = loadSafetensorsRaw(out).tensors;
       const want = loadSafetensorsRaw(join(torchPth!, expected)).tensors;
-      expect(Object.keys(got)).toEqual(Object.keys(want));
+      expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
       for (const k of Object.keys(want)) {
         expect(got[k]!.dtype).toBe(want[k]!.dtype);
         expect(Buffer.from(got[k]!.bytes).equals(Buffer.from(want[k]!.bytes)), k).toBe(true);
@@ -200,7 +200,7 @@ describe('terramae synth → pretrain (Ctrl-C, resume) → embed', () => {
     const recipe = join(dir, 'recipe.json');
     writeFileSync(recipe, JSON.stringify(tinyRecipe('mp-mae', data, 200)));
     const r = await terramaeInterrupted([...plugin, 'pretrain', '--recipe', recipe, '--out', out, '--backend', 'wasm', '--log-every', '1', '--no-picture'], /step 2\/200/);
-    expect(r.signalled).toBe(true);
+    expect(r.signalled, r.stderr.slice(0, 2000)).toBe(true);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toMatch(/interrupted; finishing this step and saving a checkpoint/);
     expect(r.stdout).toMatch(/^interrupted test-mp-mae: /m);

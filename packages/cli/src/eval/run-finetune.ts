@@ -88,7 +88,10 @@ export async function runFinetune(options: FinetuneRunOptions, ctx: CliContext):
         ...(options.labelSmoothing !== undefined ? { labelSmoothing: options.labelSmoothing } : {}),
         ...(options.linear ? { freezeBackbone: true } : {}),
         seed: options.recipe.seed,
-        onEpoch: (r) => ctx.io.err(`epoch ${r.epoch + 1}/${options.epochs}: loss ${formatNumber(r.loss)}, lr ${r.lr.toExponential(2)}, ${r.steps} steps in ${formatDuration(r.seconds)}`),
+        onEpoch: async (r) => {
+          ctx.io.err(`epoch ${r.epoch + 1}/${options.epochs}: loss ${formatNumber(r.loss)}, lr ${r.lr.toExponential(2)}, ${r.steps} steps in ${formatDuration(r.seconds)}`);
+          await new Promise((resolveTick) => setImmediate(resolveTick)); // let SIGINT handlers run
+        },
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
     } finally {

@@ -155,9 +155,12 @@ export async function runPretraining(options: PretrainingRunOptions, ctx: CliCon
           },
         },
         healthEvery: options.healthEvery ?? 0,
-        onStep: (step, batch) => {
+        onStep: async (step, batch) => {
+          // Let the event loop run (SIGINT handlers, stream writes): the step's own awaits resolve
+          // as microtasks, so without this a run could finish before it sees Ctrl-C.
+          await new Promise((resolveTick) => setImmediate(resolveTick));
           // keep a copy of the final batch for the picture (the loop disposes its own)
-          if (picture && (step === plan.totalSteps || ctx.signal?.aborted)) {
+          if (picture && !lastBatchForPicture && (step === plan.totalSteps || ctx.signal?.aborted)) {
             lastBatchForPicture = cloneBatch(batch);
           }
         },
