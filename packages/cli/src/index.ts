@@ -13,12 +13,11 @@ export { addBackendOptions, startBackend, BACKEND_CHOICES, type BackendFlags } f
 export { addRecipeOptions, loadRecipeSource, resolveRecipe, type RecipeFlags } from './options/recipe';
 export { detectDataKind, detectPathKind, type PathKind } from './data/detect';
 export { openData, type OpenDataOptions, type OpenedData } from './data/open-data';
-export { LoaderStream } from './data/loader-stream';
 export { centerCropTransform, trainTransforms } from './data/transforms';
 export { recipeModalities } from './data/recipe-modalities';
 export { tileFootprint } from './data/footprints';
 export { planTraining, scheduleFor, optimizerFor, type TrainingPlan } from './train/plan';
-export { runPretraining, lossTable, describeRun, runRecipePath, type PretrainingRunOptions, type PretrainingRunSummary } from './train/run-pretraining';
+export { runPretraining, lossTable, lossWindow, describeRun, runRecipePath, type PretrainingRunOptions, type PretrainingRunSummary } from './train/run-pretraining';
 export { pixelPredictions, writeReconstructionPicture } from './train/reconstruction';
 export { loadEncoder, checkpointRecipe, createRecipeBackbone, type LoadedEncoder, type LoadEncoderOptions } from './eval/load-encoder';
 export { runProbe, keepFoldableClasses, formatScore, type ProbeRunOptions, type ProbeRunResult, type ProbeOutcome } from './eval/run-probe';

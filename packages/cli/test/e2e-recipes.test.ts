@@ -60,4 +60,26 @@ describe('pretrain → checkpoint → resume → probe', () => {
       });
     }
   }
+
+  it('fine-tunes (head only) a pretrained encoder and scores another split', async () => {
+    const dir = tempDir('terramae-e2e-ft-');
+    const recipeFile = join(dir, 'recipe.json');
+    writeFileSync(recipeFile, JSON.stringify(tinyRecipe('mp-mae', data, 1)));
+    const out = join(dir, 'run');
+    expect((await runInProcess(['pretrain', '--recipe', recipeFile, '--out', out, '--backend', 'wasm', '--no-picture'])).code).toBe(0);
+    await useBackend('wasm');
+    const before = tf.memory().numTensors;
+    const r = await runInProcess([
+      'finetune', '--checkpoint', join(out, 'checkpoints', 'checkpoint-00000001'), '--linear', '--epochs', '2', '--batch-size', '4',
+      '--test-split', 'val', '--backend', 'wasm', '--out', join(dir, 'ft'), '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { epochs: { loss: number }[]; test: { accuracy: number; samples: number }; weights: string };
+    expect(result.epochs).toHaveLength(2);
+    expect(Number.isFinite(result.epochs[1]!.loss)).toBe(true);
+    expect(result.test.samples).toBeGreaterThan(0);
+    expect(result.test.accuracy).toBeGreaterThanOrEqual(0);
+    expect(existsSync(result.weights)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

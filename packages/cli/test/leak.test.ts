@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '@terramae/testing';
+import { testBackends, useBackend } from '@terramae/testing';
 import { streamIO, type CliContext } from '../src/context';
 import { writeSyntheticDataset } from '../src/synth/write-synthetic';
 import { runPretraining } from '../src/train/run-pretraining';
@@ -15,7 +15,8 @@ const quiet: CliContext = { io: { ...streamIO(), err: () => undefined, out: () =
 describe('pretraining through the CLI pipeline leaks no tensor', () => {
   let data: string;
   beforeAll(async () => {
-    await useBackend('cpu');
+    // the fastest backend the suite runs on (wasm unless TERRAMAE_BACKENDS says otherwise)
+    await useBackend(testBackends().includes('wasm') ? 'wasm' : (testBackends()[0] ?? 'cpu'));
     data = join(mkdtempSync(join(tmpdir(), 'terramae-leak-')), 'data');
     await writeSyntheticDataset(data, { numLocations: 16, tileSize: 32, seed: 1 });
   });

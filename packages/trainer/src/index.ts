@@ -6,6 +6,7 @@
 export * from './optim/index';
 export * from './loop/types';
 export * from './loop/pretrain';
+export * from './loop/adapters';
 export * from './checkpoint/checkpoint';
 export * from './logging/metrics-log';
 export * from './logging/embedding-health';

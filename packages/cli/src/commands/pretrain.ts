@@ -18,6 +18,7 @@ interface PretrainFlags extends RecipeFlags, BackendFlags {
   readonly healthEvery: number;
   readonly picture: boolean;
   readonly skipBadSamples?: boolean;
+  readonly overwrite?: boolean;
   readonly json?: boolean;
 }
 
@@ -35,6 +36,7 @@ export function registerPretrainCommand(program: Command, ctx: CliContext): void
     .option('--log-every <n>', 'print progress every n steps when stderr is not a terminal', positiveInt, 10)
     .option('--health-every <n>', 'log embedding health (feature std, mean cosine) every n steps; 0 = off', nonNegativeInt, 0)
     .option('--no-picture', 'do not write reconstruction.png at the end')
+    .option('--overwrite', 'start over in a run folder that already holds checkpoints (deletes them)')
     .option('--skip-bad-samples', 'skip (and count) examples that cannot be read instead of failing')
     .option('--json', 'print the summary as JSON');
   addBackendOptions(command);
@@ -65,6 +67,7 @@ export function registerPretrainCommand(program: Command, ctx: CliContext): void
         healthEvery: flags.healthEvery,
         picture: flags.picture,
         badSamples: flags.skipBadSamples ? 'skip' : 'fail',
+        ...(flags.overwrite ? { overwrite: true } : {}),
       },
       ctx,
     );

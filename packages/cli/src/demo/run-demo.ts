@@ -23,13 +23,15 @@ export interface DemoOptions {
   readonly seed: number;
   /** Regenerate the data even when `<out>/data` holds it already. */
   readonly freshData?: boolean;
+  /** Continue an interrupted demo from its latest checkpoint (default: start the pretraining over). */
+  readonly resume?: boolean;
 }
 
 /** Defaults of {@link DemoOptions}, measured to take about 5–8 minutes on 2 cores (wasm). */
 export const DEMO_DEFAULTS: Omit<DemoOptions, 'out'> = {
-  steps: 120,
+  steps: 160,
   locations: 384,
-  batchSize: 8,
+  batchSize: 4,
   blr: 0.03,
   folds: 5,
   seed: 0,
@@ -79,7 +81,10 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
   }
   const recipe = demoRecipe(options, dataDir);
   ctx.io.err(`[2/3] pretraining ${recipe.name}: ${recipe.tasks.length} tasks on ${recipe.backbone.name}, ${options.steps} steps`);
-  const pretraining = await runPretraining({ recipe, out, checkpointEvery: Math.max(10, Math.ceil(options.steps / 4)), keepLast: 2, logEvery: 10 }, ctx);
+  const pretraining = await runPretraining(
+    { recipe, out, checkpointEvery: Math.max(10, Math.ceil(options.steps / 4)), keepLast: 2, logEvery: 10, ...(options.resume ? { resume: 'latest' } : { overwrite: true }) },
+    ctx,
+  );
   if (pretraining.stoppedEarly || !pretraining.checkpoint) {
     return { data: dataDir, pretraining, seconds: (performance.now() - started) / 1000 };
   }

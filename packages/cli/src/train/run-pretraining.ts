@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataLoader } from '@terramae/datasets';
 import { disposeMask } from '@terramae/masking';
 import { buildModelFromRecipe, recipeToJson, type Recipe } from '@terramae/recipes';
 import { Rng, type Batch } from '@terramae/tensors';
-import { CHECKPOINT_FILES, createProgress, latestCheckpoint, pretrain, type CheckpointMeta, type StepRecord } from '@terramae/trainer';
+import { CHECKPOINT_FILES, createProgress, latestCheckpoint, loaderStream, pretrain, type CheckpointMeta, type StepRecord } from '@terramae/trainer';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
-import { LoaderStream } from '../data/loader-stream';
 import { openData } from '../data/open-data';
 import { trainTransforms } from '../data/transforms';
 import { formatDuration, formatNumber } from '../util/format';
@@ -33,6 +32,8 @@ export interface PretrainingRunOptions {
   readonly picture?: boolean;
   /** Bad examples: `fail` (default) or `skip`. */
   readonly badSamples?: 'fail' | 'skip';
+  /** Start over in a run folder that already holds checkpoints (they are deleted). Default false: that is an error. */
+  readonly overwrite?: boolean;
 }
 
 /** What a pretraining run did. */
@@ -42,7 +43,9 @@ export interface PretrainingRunSummary {
   readonly startStep: number;
   readonly steps: number;
   readonly stoppedEarly: boolean;
-  /** Per-task losses of the first logged step of the run (of the whole run when resumed) and of the last. */
+  /** Steps averaged at each end for the first-vs-last comparison (see {@link lossWindow}). */
+  readonly window: number;
+  /** Mean per-task losses of the first `window` steps of the run (of the whole run when resumed) and of the last `window`. */
   readonly firstTasks: Readonly<Record<string, number>>;
   readonly lastTasks: Readonly<Record<string, number>>;
   readonly firstLoss: number;
@@ -59,10 +62,24 @@ export function runRecipePath(out: string): string {
   return join(out, 'recipe.json');
 }
 
-function readFirstRecord(path: string): StepRecord | undefined {
-  if (!existsSync(path)) return undefined;
-  const line = readFileSync(path, 'utf8').split('\n').find((l) => l.trim());
-  return line ? (JSON.parse(line) as StepRecord) : undefined;
+function readRecords(path: string): StepRecord[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as StepRecord);
+}
+
+/** Mean loss and per-task losses over some records. */
+function meanOf(records: readonly StepRecord[]): { loss: number; tasks: Record<string, number> } {
+  const tasks: Record<string, number> = {};
+  for (const r of records) for (const [k, v] of Object.entries(r.tasks)) tasks[k] = (tasks[k] ?? 0) + v / records.length;
+  return { loss: records.reduce((a, r) => a + r.loss / records.length, 0), tasks };
+}
+
+/** Steps averaged at each end of a run of `n` logged steps for the first-vs-last comparison. */
+export function lossWindow(n: number): number {
+  return Math.max(1, Math.min(10, Math.floor(n / 5)));
 }
 
 function resolveResume(out: string, resume: string | undefined): { path?: string; step: number } {
@@ -89,7 +106,21 @@ export async function runPretraining(options: PretrainingRunOptions, ctx: CliCon
   mkdirSync(out, { recursive: true });
   writeFileSync(runRecipePath(out), recipeToJson(recipe));
   const started = performance.now();
+  const metrics = join(out, 'metrics.jsonl');
+  const checkpoints = join(out, 'checkpoints');
+  if (options.overwrite && !options.resume) {
+    for (const p of [checkpoints, metrics, join(out, 'reconstruction.png'), join(out, 'summary.json')]) rmSync(p, { recursive: true, force: true });
+  }
   const resumeFrom = resolveResume(out, options.resume);
+  const existing = latestCheckpoint(checkpoints);
+  if (!options.resume && existing) {
+    throw new UsageError(
+      `${out} already holds a run (latest checkpoint ${existing}); pass --resume to continue it, --overwrite to start over, or another --out.`,
+    );
+  }
+  // a fresh run starts a fresh log; a resumed one drops what was logged after its checkpoint
+  const kept = resumeFrom.path ? readRecords(metrics).filter((r) => r.step <= resumeFrom.step) : [];
+  writeFileSync(metrics, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
 
   const data = await openData(recipe, { purpose: 'pretrain' });
   ctx.io.err(`data: ${data.description}`);
@@ -103,7 +134,7 @@ export async function runPretraining(options: PretrainingRunOptions, ctx: CliCon
       transforms: trainTransforms(recipe.input.size, views, recipe.data.options?.pairs === 'crop'),
       badSamples: options.badSamples ?? 'fail',
     });
-    const stream = new LoaderStream(loader);
+    const stream = loaderStream(loader);
     const plan = planTraining(recipe, loader.batchesPerEpoch);
     model = buildModelFromRecipe(recipe, { specs: data.specs });
     optimizer = optimizerFor(recipe, model, plan.lr);
@@ -120,7 +151,6 @@ export async function runPretraining(options: PretrainingRunOptions, ctx: CliCon
     if (resumeFrom.step >= plan.totalSteps) {
       ctx.io.err(`the checkpoint is at step ${resumeFrom.step}, the run has ${plan.totalSteps} steps: nothing to do (raise --steps to continue).`);
     }
-    const metrics = join(out, 'metrics.jsonl');
     const progress = createProgress({
       total: plan.totalSteps,
       startStep: resumeFrom.step,
@@ -128,7 +158,6 @@ export async function runPretraining(options: PretrainingRunOptions, ctx: CliCon
       every: options.logEvery ?? 10,
       label: recipe.name,
     });
-    const history: StepRecord[] = [];
     let lastBatchForPicture: Batch | undefined;
     const picture = options.picture ?? true;
     ctx.setInterruptible(true);
@@ -143,16 +172,13 @@ export async function runPretraining(options: PretrainingRunOptions, ctx: CliCon
         rng: new Rng(recipe.seed),
         accumulate: recipe.batch.accumulate,
         ...(recipe.optimizer.clipGradNorm ? { clipGradNorm: recipe.optimizer.clipGradNorm } : {}),
-        checkpoint: { dir: join(out, 'checkpoints'), every: options.checkpointEvery ?? 50, keepLast: options.keepLast ?? 3 },
+        checkpoint: { dir: checkpoints, every: options.checkpointEvery ?? 50, keepLast: options.keepLast ?? 3 },
         ...(resumeFrom.path ? { resume: resumeFrom.path } : {}),
         recipe,
         log: {
           every: 1,
           jsonl: metrics,
-          onLog: (record) => {
-            history.push(record);
-            progress.onLog(record);
-          },
+          onLog: progress.onLog,
         },
         healthEvery: options.healthEvery ?? 0,
         onStep: async (step, batch) => {
@@ -185,18 +211,21 @@ export async function runPretraining(options: PretrainingRunOptions, ctx: CliCon
         batch.labels?.dispose();
       }
     }
-    const first = readFirstRecord(metrics) ?? history[0];
-    const last = history.at(-1);
+    const records = readRecords(metrics);
+    const window = lossWindow(records.length);
+    const first = records.length ? meanOf(records.slice(0, window)) : { loss: Number.NaN, tasks: {} };
+    const last = records.length ? meanOf(records.slice(-window)) : { loss: result.lastLoss, tasks: result.lastTasks };
     const summary: PretrainingRunSummary = {
       recipe,
       plan,
       startStep: resumeFrom.step,
       steps: result.steps,
       stoppedEarly: result.stoppedEarly,
-      firstTasks: first?.tasks ?? {},
-      lastTasks: last?.tasks ?? result.lastTasks,
-      firstLoss: first?.loss ?? Number.NaN,
-      lastLoss: last?.loss ?? result.lastLoss,
+      window,
+      firstTasks: first.tasks,
+      lastTasks: last.tasks,
+      firstLoss: first.loss,
+      lastLoss: last.loss,
       ...(result.checkpoint ? { checkpoint: result.checkpoint } : {}),
       ...(picturePath ? { picture: picturePath } : {}),
       metrics,
@@ -222,9 +251,10 @@ function cloneBatch(batch: Batch): Batch {
   };
 }
 
-/** Lines of a per-task loss table: task, first, last, change. */
-export function lossTable(summary: Pick<PretrainingRunSummary, 'firstTasks' | 'lastTasks' | 'firstLoss' | 'lastLoss'>): string[][] {
-  const rows: string[][] = [['task', 'first', 'last', 'change']];
+/** Rows of a per-task loss table: task, first, last, change (means over `window` steps at each end). */
+export function lossTable(summary: Pick<PretrainingRunSummary, 'firstTasks' | 'lastTasks' | 'firstLoss' | 'lastLoss' | 'window'>): string[][] {
+  const label = summary.window > 1 ? ` (mean of ${summary.window} steps)` : '';
+  const rows: string[][] = [['task', `first${label}`, `last${label}`, 'change']];
   for (const [task, last] of Object.entries(summary.lastTasks)) {
     const first = summary.firstTasks[task] ?? Number.NaN;
     const change = Number.isFinite(first) && first !== 0 ? `${(((last - first) / Math.abs(first)) * 100).toFixed(0)}%` : '';
