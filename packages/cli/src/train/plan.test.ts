@@ -31,7 +31,7 @@ describe('training plan', () => {
   it('counts images for two-view recipes and uses NeighborMAE\'s schedule', () => {
     const r = recipePreset('neighbormae-laptop');
     const plan = planTraining(r, 10);
-    expect(plan.effectiveBatch).toBe(r.batch.size * 2);
+    expect(plan.effectiveBatch).toBe(r.batch.size * r.batch.accumulate * 2);
     const lr = scheduleFor(r, plan);
     const warmup = plan.totalSteps * (r.schedule.warmupEpochs / r.schedule.epochs);
     expect(lr(0)).toBeCloseTo(plan.lr / warmup, 12);
