@@ -177,6 +177,20 @@ export class PretrainingModel extends Module {
     });
   }
 
+  /** Encode the batch once and build the context every task of this step receives. */
+  private stepContext(batch: Batch, mask: MaskSample, memo: StepMemo): TaskStepContext {
+    const input = this.inputOf(batch);
+    return {
+      batch,
+      inputModality: this.inputModality,
+      encoded: this.encode(input, batch, mask),
+      mask,
+      input,
+      training: this.training,
+      memo: (key, compute) => memo.get(key, compute),
+    };
+  }
+
   /**
    * Every task's loss and the aggregated total for one batch and mask. Synchronous and pure (no
    * readbacks); call it inside the trainer's gradient tape. Intermediates are freed; the returned
@@ -187,17 +201,7 @@ export class PretrainingModel extends Module {
     let result: PretrainingLoss;
     try {
       result = tf.tidy(() => {
-        const input = this.inputOf(batch);
-        const encoded = this.encode(input, batch, mask);
-        const step: TaskStepContext = {
-          batch,
-          inputModality: this.inputModality,
-          encoded,
-          mask,
-          input,
-          training: this.training,
-          memo: (key, compute) => memo.get(key, compute),
-        };
+        const step = this.stepContext(batch, mask, memo);
         const perTask: Record<string, tf.Scalar> = {};
         const logs: Record<string, tf.Scalar> = {};
         const losses: tf.Scalar[] = [];
@@ -231,17 +235,7 @@ export class PretrainingModel extends Module {
     const memo = new StepMemo();
     try {
       return tf.tidy(() => {
-        const input = this.inputOf(batch);
-        const encoded = this.encode(input, batch, mask);
-        const step: TaskStepContext = {
-          batch,
-          inputModality: this.inputModality,
-          encoded,
-          mask,
-          input,
-          training: this.training,
-          memo: (key, compute) => memo.get(key, compute),
-        };
+        const step = this.stepContext(batch, mask, memo);
         const out: Record<string, tf.Tensor> = {};
         for (const task of this.tasks) {
           if (!task.definition.predict) continue;
