@@ -1,4 +1,4 @@
-import { TerramaeError } from '@terramae/tensors';
+import { globalRegistry, TerramaeError } from '@terramae/tensors';
 import type { Backbone, BackboneMetadata } from './types';
 
 /** `createBackbone` was asked for a name nobody registered. */
@@ -11,19 +11,11 @@ export interface BackboneEntry<O = Record<string, unknown>> {
   readonly metadata: BackboneMetadata;
 }
 
-const KEY = Symbol.for('terramae.backbones.registry');
-type Store = Map<string, BackboneEntry<never>>;
-
-function store(): Store {
-  const g = globalThis as unknown as Record<symbol, Store | undefined>;
-  return (g[KEY] ??= new Map());
-}
+const store = () => globalRegistry<BackboneEntry<never>>('terramae.backbones.registry', 'backbone');
 
 /** Register a backbone factory. A second registration of a name replaces the first with a warning. */
 export function registerBackbone<O>(entry: BackboneEntry<O>): void {
-  const s = store();
-  if (s.has(entry.name)) console.warn(`terramae: backbone '${entry.name}' registered twice; the later registration wins`);
-  s.set(entry.name, entry as unknown as BackboneEntry<never>);
+  store().register(entry.name, entry as unknown as BackboneEntry<never>);
 }
 
 /** Names and metadata of every registered backbone. */
@@ -35,7 +27,7 @@ export function listBackbones(): { name: string; metadata: BackboneMetadata }[] 
 export function createBackbone(name: string, options?: Record<string, unknown>): Backbone {
   const entry = store().get(name);
   if (!entry) {
-    const known = [...store().keys()].join(', ') || '(none registered)';
+    const known = store().names().join(', ') || '(none registered)';
     throw new UnknownBackboneError(`Unknown backbone '${name}'. Registered backbones: ${known}. Register your own with registerBackbone().`);
   }
   return (entry.create as (o?: Record<string, unknown>) => Backbone)(options);

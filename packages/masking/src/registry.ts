@@ -1,3 +1,4 @@
+import { globalRegistry } from '@terramae/tensors';
 import { blockMasking, type BlockMaskingOptions } from './block';
 import { MaskingOptionError } from './errors';
 import { fcmaeMasking, type FcmaeMaskingOptions } from './fcmae';
@@ -24,33 +25,23 @@ export interface MaskingStrategyMap {
 /** A factory of a registered masking strategy. */
 export type MaskingStrategyFactory<O> = (options: O) => MaskingStrategy;
 
-const KEY = Symbol.for('terramae.masking.strategies');
+const BUILT_IN: [string, MaskingStrategyFactory<never>][] = [
+  ['random', randomMasking],
+  ['fcmae', fcmaeMasking],
+  ['neighbor-adaptive', neighborAdaptiveMasking],
+  ['block', blockMasking],
+];
 
-function store(): Map<string, MaskingStrategyFactory<never>> {
-  const g = globalThis as unknown as Record<symbol, Map<string, MaskingStrategyFactory<never>> | undefined>;
-  let map = g[KEY];
-  if (!map) {
-    map = new Map<string, MaskingStrategyFactory<never>>([
-      ['random', randomMasking],
-      ['fcmae', fcmaeMasking],
-      ['neighbor-adaptive', neighborAdaptiveMasking],
-      ['block', blockMasking],
-    ]);
-    g[KEY] = map;
-  }
-  return map;
-}
+const store = () => globalRegistry<MaskingStrategyFactory<never>>('terramae.masking.strategies', 'masking strategy', BUILT_IN);
 
 /** Register a masking strategy factory. A duplicate name warns and the later one wins. */
 export function registerMaskingStrategy<O>(name: string, factory: MaskingStrategyFactory<O>): void {
-  const map = store();
-  if (map.has(name)) console.warn(`terramae: masking strategy '${name}' registered twice; the later registration wins`);
-  map.set(name, factory as MaskingStrategyFactory<never>);
+  store().register(name, factory as MaskingStrategyFactory<never>);
 }
 
 /** Names of every registered masking strategy. */
 export function listMaskingStrategies(): string[] {
-  return [...store().keys()];
+  return store().names();
 }
 
 /** Options type of a registered strategy name. */

@@ -10,3 +10,4 @@ export * from './util/rng';
 export * from './ops/index';
 export * from './nn/index';
 export * from './io/index';
+export * from './util/global-registry';

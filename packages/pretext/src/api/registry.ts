@@ -1,14 +1,11 @@
-import type { Module } from '@terramae/tensors';
+import { globalRegistry, type Module } from '@terramae/tensors';
 import type { LossAggregatorDefinition } from './aggregator';
 import type { PretextTaskDefinition, PretextTaskInstance, PretextTaskMap } from './task';
 
-const TASKS = Symbol.for('terramae.pretext.tasks');
-const AGGREGATORS = Symbol.for('terramae.pretext.aggregators');
-
-function registry<T>(key: symbol): Map<string, T> {
-  const g = globalThis as unknown as Record<symbol, Map<string, T> | undefined>;
-  return (g[key] ??= new Map());
-}
+type AnyTask = PretextTaskDefinition<string, unknown, Module>;
+type AnyAggregator = LossAggregatorDefinition<string, unknown, Module>;
+const tasks = () => globalRegistry<AnyTask>('terramae.pretext.tasks', 'pretext task');
+const aggregators = () => globalRegistry<AnyAggregator>('terramae.pretext.aggregators', 'loss aggregator');
 
 /**
  * Declare a pretext task with full type inference of its config and head. Returns the definition
@@ -22,16 +19,14 @@ export function definePretextTask<const Name extends string, Config, Head extend
 
 /** Register a task definition globally. A duplicate name warns and the later one wins. */
 export function registerPretextTask<Name extends string, Config, Head extends Module>(definition: PretextTaskDefinition<Name, Config, Head>): void {
-  const map = registry<PretextTaskDefinition<string, unknown, Module>>(TASKS);
-  if (map.has(definition.name)) console.warn(`terramae: pretext task '${definition.name}' registered twice; the later registration wins`);
-  map.set(definition.name, definition as unknown as PretextTaskDefinition<string, unknown, Module>);
+  tasks().register(definition.name, definition as unknown as AnyTask);
 }
 
 /** Look up a registered task definition. */
 export function getPretextTask(name: string): PretextTaskDefinition<string, unknown, Module> {
-  const def = registry<PretextTaskDefinition<string, unknown, Module>>(TASKS).get(name);
+  const def = tasks().get(name);
   if (!def) {
-    const known = [...registry(TASKS).keys()].join(', ') || '(none)';
+    const known = tasks().names().join(', ') || '(none)';
     throw new Error(`Unknown pretext task '${name}'. Registered tasks: ${known}. Did you import the plugin's register module?`);
   }
   return def;
@@ -39,7 +34,7 @@ export function getPretextTask(name: string): PretextTaskDefinition<string, unkn
 
 /** Every registered task definition. */
 export function listPretextTasks(): PretextTaskDefinition<string, unknown, Module>[] {
-  return [...registry<PretextTaskDefinition<string, unknown, Module>>(TASKS).values()];
+  return tasks().values();
 }
 
 /** Config type of a registered task name (plugins extend {@link PretextTaskMap}). */
@@ -69,16 +64,14 @@ export function defineLossAggregator<const Name extends string, Config, State ex
 
 /** Register a loss aggregator globally (duplicate names warn). */
 export function registerLossAggregator<Name extends string, Config, State extends Module>(definition: LossAggregatorDefinition<Name, Config, State>): void {
-  const map = registry<LossAggregatorDefinition<string, unknown, Module>>(AGGREGATORS);
-  if (map.has(definition.name)) console.warn(`terramae: loss aggregator '${definition.name}' registered twice; the later registration wins`);
-  map.set(definition.name, definition as unknown as LossAggregatorDefinition<string, unknown, Module>);
+  aggregators().register(definition.name, definition as unknown as AnyAggregator);
 }
 
 /** Look up a registered loss aggregator. */
 export function getLossAggregator(name: string): LossAggregatorDefinition<string, unknown, Module> {
-  const def = registry<LossAggregatorDefinition<string, unknown, Module>>(AGGREGATORS).get(name);
+  const def = aggregators().get(name);
   if (!def) {
-    const known = [...registry(AGGREGATORS).keys()].join(', ') || '(none)';
+    const known = aggregators().names().join(', ') || '(none)';
     throw new Error(`Unknown loss aggregator '${name}'. Registered aggregators: ${known}.`);
   }
   return def;
@@ -86,5 +79,5 @@ export function getLossAggregator(name: string): LossAggregatorDefinition<string
 
 /** Every registered loss aggregator. */
 export function listLossAggregators(): LossAggregatorDefinition<string, unknown, Module>[] {
-  return [...registry<LossAggregatorDefinition<string, unknown, Module>>(AGGREGATORS).values()];
+  return aggregators().values();
 }
