@@ -1,4 +1,4 @@
-import { globalRegistry } from '../util/global-registry';
+import { globalRegistry } from '@terramae/tensors';
 import { DatasetFormatError } from '../errors';
 import type { ModalityDefinition } from './modality-definition';
 import { MMEARTH_MODALITIES } from './mmearth-modalities';

@@ -12,7 +12,11 @@ describe('globalRegistry', () => {
     expect(a.get('two')).toBe(2);
     expect(warn).not.toHaveBeenCalled();
     a.register('one', 10);
-    expect(warn).toHaveBeenCalledWith("terramae: widget 'one' registered twice; the later registration wins");
+    expect(warn).toHaveBeenCalledWith('terramae: widget "one" is registered twice; the later registration wins');
     expect(b.values()).toEqual([10, 2]);
+    expect(a.has('two')).toBe(true);
+    expect(b.unregister('two')).toBe(true);
+    expect(a.has('two')).toBe(false);
+    expect(a.unregister('two')).toBe(false);
   });
 });

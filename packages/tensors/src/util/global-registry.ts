@@ -13,10 +13,12 @@ export function globalRegistry<T>(key: string, kind: string, initial: Iterable<r
   const map = (g[symbol] ??= new Map(initial));
   return {
     register(name, value) {
-      if (map.has(name)) console.warn(`terramae: ${kind} '${name}' registered twice; the later registration wins`);
+      if (map.has(name)) console.warn(`terramae: ${kind} "${name}" is registered twice; the later registration wins`);
       map.set(name, value);
     },
     get: (name) => map.get(name),
+    has: (name) => map.has(name),
+    unregister: (name) => map.delete(name),
     names: () => [...map.keys()],
     values: () => [...map.values()],
   };
@@ -27,6 +29,9 @@ export interface GlobalRegistry<T> {
   /** Add or (with a warning) replace an entry. */
   register(name: string, value: T): void;
   get(name: string): T | undefined;
+  has(name: string): boolean;
+  /** Remove an entry; returns whether it existed. */
+  unregister(name: string): boolean;
   /** Registered names, in registration order. */
   names(): string[];
   values(): T[];
