@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { shareWasmBuffers } from '@terramae/tensors';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -38,10 +39,11 @@ export function testBackends(): string[] {
   return (process.env.TERRAMAE_BACKENDS ?? 'cpu,wasm').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-/** Switch tfjs to a backend for the tests that follow. */
+/** Switch tfjs to a backend for the tests that follow, set up as `initBackend` sets it up. */
 export async function useBackend(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`backend ${name} did not start`);
+  if (name === 'wasm') shareWasmBuffers();
   await tf.ready();
 }
 

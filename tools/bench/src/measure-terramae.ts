@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { disposeBatch, initBackend } from '@terramae/tensors';
+import { disposeBatch, initBackend, measurePeakMemory } from '@terramae/tensors';
 import { summarize, type Spread } from './stats';
 import { createTrainStep } from './train-step';
 import { makeWorkload, makeWorkloadData, type WorkloadFamily } from './workloads';
@@ -42,8 +42,8 @@ export interface TerramaeResult {
   readonly imagesPerSecond: number;
   /** Peak resident set size of the process, MB. */
   readonly peakRssMB: number;
-  /** Peak bytes of live tensors during a step (tfjs' own count), MB, when profiled. */
-  readonly peakTensorMB?: number;
+  /** Peak bytes of tensor buffers held at once during one step (each buffer counted once), MB. */
+  readonly peakTensorMB: number;
   readonly parameters: number;
   /** The last step's loss (finite when the step works). */
   readonly loss: number;
@@ -89,8 +89,11 @@ export async function measureTerramae(c: TerramaeCase): Promise<TerramaeResult> 
       cpu.push((used.user + used.system) / 1000);
     }
     const leakedTensors = tf.memory().numTensors - before;
+    const peak = measurePeakMemory(() => step.compute(batch));
+    peak.result.dispose();
+    // Buffers alive between steps (weights, AdamW moments, the batch) plus the step's own peak.
+    const peakTensorMB = (liveBytesBetweenSteps() + peak.peakBytes) / 1e6;
     let ops: OpTime[] | undefined;
-    let peakTensorMB: number | undefined;
     if (c.profile) {
       const info = await tf.profile(async () => {
         await step.run(batch);
@@ -103,7 +106,6 @@ export async function measureTerramae(c: TerramaeCase): Promise<TerramaeResult> 
         byName.set(k.name, e);
       }
       ops = [...byName.entries()].map(([op, e]) => ({ op, ...e })).sort((x, y) => y.ms - x.ms);
-      peakTensorMB = info.peakBytes / 1e6;
     }
     const wallMs = summarize(wall);
     const views = workload.recipe.input.views ?? 1;
@@ -118,7 +120,7 @@ export async function measureTerramae(c: TerramaeCase): Promise<TerramaeResult> 
       cpuMs: summarize(cpu),
       imagesPerSecond: (c.batch * views * 1000) / wallMs.median,
       peakRssMB: process.resourceUsage().maxRSS / 1024,
-      ...(peakTensorMB !== undefined ? { peakTensorMB } : {}),
+      peakTensorMB,
       parameters: step.parameters,
       loss,
       leakedTensors,
@@ -129,4 +131,11 @@ export async function measureTerramae(c: TerramaeCase): Promise<TerramaeResult> 
     disposeBatch(batch);
     if (c.accel) (await import('@terramae/accel')).disableAccel();
   }
+}
+
+/** Bytes of the distinct tensor buffers alive now (variables included). */
+function liveBytesBetweenSteps(): number {
+  // tf.memory().numBytes counts a buffer once per tensor object; between steps no clones are
+  // alive, so it equals the distinct buffers' bytes here.
+  return tf.memory().numBytes;
 }

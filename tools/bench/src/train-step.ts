@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { disposeMask } from '@terramae/masking';
 import type { PretrainingModel } from '@terramae/pretext';
 import { buildModelFromRecipe } from '@terramae/recipes';
-import { Rng, type Batch, type ModalitySpec } from '@terramae/tensors';
+import { leanVariableGrads, Rng, type Batch, type ModalitySpec } from '@terramae/tensors';
 import { AdamW, buildParamGroups } from '@terramae/trainer';
 import type { Workload } from './workloads';
 
@@ -14,10 +14,12 @@ export interface TrainStep {
   readonly parameters: number;
   /**
    * One step exactly as `pretrain` runs it: sample the mask, forward with every loss, backward
-   * (`tf.variableGrads`), AdamW update; then read the loss (the step's only synchronous readback).
+   * (`leanVariableGrads`), AdamW update; then read the loss (the step's only readback).
    * Returns the total loss.
    */
   run(batch: Batch): Promise<number>;
+  /** The synchronous part of {@link TrainStep.run}: everything but the readback; returns the loss tensor (caller disposes). */
+  compute(batch: Batch): tf.Scalar;
   /** Dispose the model and the optimiser state. */
   dispose(): void;
 }
@@ -42,11 +44,11 @@ export function createTrainStep(workload: Workload, specs: Readonly<Record<strin
     model,
     optimizer,
     parameters: params.reduce((s, p) => s + p.variable.size, 0),
-    async run(batch: Batch): Promise<number> {
+    compute(batch: Batch): tf.Scalar {
       const mask = model.sampleMask(batch, rng);
       try {
-        const total = tf.tidy(() => {
-          const { value, grads } = tf.variableGrads(() => model.computeLoss(batch, mask).total, variables);
+        return tf.tidy(() => {
+          const { value, grads } = leanVariableGrads(() => model.computeLoss(batch, mask).total, variables);
           const named = new Map<string, tf.Tensor>();
           for (const [varName, g] of Object.entries(grads)) {
             const name = byVariableName.get(varName);
@@ -55,12 +57,15 @@ export function createTrainStep(workload: Workload, specs: Readonly<Record<strin
           optimizer.applyGradients(named);
           return value;
         });
-        const v = (await total.data())[0] as number;
-        total.dispose();
-        return v;
       } finally {
         disposeMask(mask);
       }
+    },
+    async run(batch: Batch): Promise<number> {
+      const total = this.compute(batch);
+      const v = (await total.data())[0] as number;
+      total.dispose();
+      return v;
     },
     dispose() {
       optimizer.dispose?.();

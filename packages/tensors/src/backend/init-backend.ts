@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { shareWasmBuffers } from './wasm-buffer-sharing';
 import { BackendUnavailableError } from './errors';
 
 /** Backends terramae can run on. `auto` picks the fastest one installed. */
@@ -100,6 +101,7 @@ async function tryWasm(): Promise<BackendInfo | string> {
   try {
     await importOptional('@tensorflow/tfjs-backend-wasm');
     if (!(await tf.setBackend('wasm'))) return 'the wasm backend did not start';
+    shareWasmBuffers();
     return { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', device: 'CPU (WebAssembly SIMD, 1 thread)', gpu: false };
   } catch (error) {
     return `@tensorflow/tfjs-backend-wasm failed to load: ${String(error)}`;

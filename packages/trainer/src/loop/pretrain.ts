@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { disposeMask } from '@terramae/masking';
-import { disposeBatch, TerramaeError, type Batch, type Rng } from '@terramae/tensors';
+import { disposeBatch, leanVariableGrads, TerramaeError, type Batch, type Rng } from '@terramae/tensors';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint';
 import { embeddingHealth } from '../logging/embedding-health';
 import { JsonlWriter, type StepRecord } from '../logging/metrics-log';
@@ -142,7 +142,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
       const result = tf.tidy(() => {
         let perTask: Record<string, tf.Scalar> = {};
         let extra: Record<string, tf.Scalar> = {};
-        const { value, grads } = tf.variableGrads(() => {
+        const { value, grads } = leanVariableGrads(() => {
           const out = model.computeLoss(batch, mask);
           perTask = Object.fromEntries(Object.entries(out.perTask).map(([k, v]) => [k, tf.keep(v)]));
           extra = Object.fromEntries(Object.entries(out.logs ?? {}).map(([k, v]) => [k, tf.keep(v)]));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { disposeBatch, type Batch } from '@terramae/tensors';
+import { disposeBatch, leanVariableGrads, type Batch } from '@terramae/tensors';
 import type { AdamW } from '../../optim/adamw';
 import type { LrSchedule } from '../../optim/lr-schedule';
 import { EvaluationError } from '../errors';
@@ -57,7 +57,7 @@ export async function runSupervisedEpochs(options: SupervisedLoopOptions): Promi
         lr = options.schedule(iteration);
         options.optimizer.setLearningRate(lr);
         const value = tf.tidy(() => {
-          const { value: loss, grads } = tf.variableGrads(() => options.loss(batch), varList);
+          const { value: loss, grads } = leanVariableGrads(() => options.loss(batch), varList);
           const byName: Record<string, tf.Tensor> = {};
           for (const [vn, g] of Object.entries(grads)) {
             const name = byVariable.get(vn);

@@ -1,0 +1,2 @@
+export { leanVariableGrads, leanGradsSupported, type VariableGrads } from './lean-grads';
+export { measurePeakMemory, type PeakMemory } from './peak-memory';
