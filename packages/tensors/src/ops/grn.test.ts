@@ -4,6 +4,7 @@ import { testBackends } from '@terramae/testing';
 import { checkGradients, expectClose, numericSuite, randomArray, referenceGradients, valueAndGrads } from '../testing-utils/index';
 import { OpArgumentError } from './errors';
 import { grn } from './grn';
+import { leanVariableGrads } from '../autograd/lean-grads';
 
 const SHAPE = [2, 3, 4, 5] as const; // N, H, W, C
 const [N, H, W, C] = SHAPE;
@@ -122,6 +123,25 @@ for (const backend of testBackends()) {
       const [y, dx, dg, db] = valueAndGrads((a, gg, bb) => grn(a as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D, { eps: 1e-6, visible: vis }), [x, g, b], dy);
       for (const arr of [y, dx, dg, db]) expect((arr as Float64Array).every(Number.isFinite)).toBe(true);
       tf.dispose([x, g, b, vis, dy]);
+    });
+
+    it('differentiates through a mask made inside the loss and [1, 1, 1, C] gamma/beta (as the encoder does)', () => {
+      const x = tf.tensor4d(xs, [...SHAPE]);
+      const visFlat = tf.tensor1d(visArr);
+      const [g, b] = tf.tidy(() => [tf.variable(tf.tensor4d(gs, [1, 1, 1, C])), tf.variable(tf.tensor4d(bs, [1, 1, 1, C]))]);
+      const loss = () =>
+        tf.tidy(() => {
+          const vis = visFlat.reshape([N, H, W, 1]).mul(1) as tf.Tensor4D; // a fresh tensor of the forward pass
+          return grn(x, g as unknown as tf.Tensor1D, b as unknown as tf.Tensor1D, { eps: 1e-6, visible: vis }).mul(vis).sum() as tf.Scalar;
+        });
+      const lean = leanVariableGrads(loss, [g as tf.Variable, b as tf.Variable]);
+      const stock = tf.variableGrads(loss, [g as tf.Variable, b as tf.Variable]);
+      for (const v of [g, b]) {
+        const name = (v as tf.Variable).name;
+        expect(lean.grads[name]?.shape).toEqual([1, 1, 1, C]);
+        expectClose(lean.grads[name]!.dataSync(), stock.grads[name]!.dataSync(), 1e-5, name);
+      }
+      tf.dispose([x, visFlat, g, b, lean.value, stock.value, ...Object.values(lean.grads), ...Object.values(stock.grads).filter((t): t is tf.Tensor => t != null)]);
     });
 
     it('passes a finite-difference check (dense)', () => {

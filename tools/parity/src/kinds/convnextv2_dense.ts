@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConvNeXtV2 } from '@terramae/backbones';
-import { toTorchLayout, torchShapeOf, type Module } from '@terramae/tensors';
+import { leanVariableGrads, toTorchLayout, torchShapeOf, type Module } from '@terramae/tensors';
 import { ParityError } from '../errors';
 import type { FixtureReader } from '../fixture';
 import type { ParityContext, ParityOutputs, ParityValue } from '../registry';
@@ -36,7 +36,7 @@ export function loadParams(fixture: FixtureReader, module: Module): void {
  */
 export function gradsWithInput(module: Module, x: tf.Variable, loss: () => tf.Scalar): Map<string, tf.Tensor> {
   const params = module.namedParameters().filter((p) => p.trainable);
-  const { value, grads } = tf.variableGrads(loss, [...params.map((p) => p.variable), x]);
+  const { value, grads } = leanVariableGrads(loss, [...params.map((p) => p.variable), x]);
   value.dispose();
   const out = new Map<string, tf.Tensor>();
   try {

@@ -8,7 +8,7 @@ import {
   imageMse,
   uncertaintyTerms,
 } from '@terramae/pretext';
-import { Rng, patchify } from '@terramae/tensors';
+import { leanVariableGrads, Rng, patchify } from '@terramae/tensors';
 import { ParityError } from '../errors';
 import type { ParityContext, ParityOutputs, ParityValue } from '../registry';
 import { caseValue } from './settings';
@@ -99,7 +99,7 @@ export function fcmaeLossHandler(ctx: ParityContext): ParityOutputs {
       out.set('output/loss_total_unweighted', tf.keep(tf.addN(ls)));
     });
     const vars = [...preds.values(), lv];
-    const { value, grads } = tf.variableGrads(() => uncertaintyTerms(tf.stack(losses()) as tf.Tensor1D, lv as unknown as tf.Tensor1D).sum() as tf.Scalar, vars);
+    const { value, grads } = leanVariableGrads(() => uncertaintyTerms(tf.stack(losses()) as tf.Tensor1D, lv as unknown as tf.Tensor1D).sum() as tf.Scalar, vars);
     value.dispose();
     for (const m of order) out.set(`grad/input/pred/${m}`, grads[(preds.get(m) as tf.Variable).name] as tf.Tensor);
     out.set(`grad/${LOG_VARS}`, grads[lv.name] as tf.Tensor);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { VisionTransformer } from '@terramae/backbones';
 import { randomMasking, disposeMask } from '@terramae/masking';
 import { MaeDecoder, maeReconstructionLoss } from '@terramae/pretext';
-import { Rng, toTorchLayout, torchShapeOf, type Module } from '@terramae/tensors';
+import { leanVariableGrads, Rng, toTorchLayout, torchShapeOf, type Module } from '@terramae/tensors';
 import { ParityError } from '../errors';
 import type { FixtureReader } from '../fixture';
 import type { ParityContext, ParityOutputs, ParityValue } from '../registry';
@@ -40,7 +40,7 @@ export function loadFixtureParams(fixture: FixtureReader, modules: readonly Modu
 export function torchLayoutGrads(modules: readonly Module[], loss: () => tf.Scalar, extra: ReadonlyMap<string, tf.Variable> = new Map()): Map<string, tf.Tensor> {
   const params = modules.flatMap((m) => m.namedParameters().filter((p) => p.trainable));
   const vars = [...params.map((p) => p.variable), ...extra.values()];
-  const { value, grads } = tf.variableGrads(loss, vars);
+  const { value, grads } = leanVariableGrads(loss, vars);
   value.dispose();
   const out = new Map<string, tf.Tensor>();
   try {
