@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dwconv.h"
+#include "reduce.h"
+
 #define KC 256
 #define MC 144
 #define NC 2048
@@ -104,11 +107,11 @@ static const char *g_isa = "none";
 static void pick_kernel(int force) {
   __builtin_cpu_init();
   if ((force == 0 || force == 3) && __builtin_cpu_supports("avx512f")) {
-    g_kernel = kernel_avx512, g_nr = 32, g_isa = "avx512f";
+    g_kernel = kernel_avx512, g_nr = 32, g_isa = "avx512f", dw_pick(3), sum_pick(3);
   } else if ((force == 0 || force == 2) && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    g_kernel = kernel_avx2, g_nr = 16, g_isa = "avx2+fma";
+    g_kernel = kernel_avx2, g_nr = 16, g_isa = "avx2+fma", dw_pick(2), sum_pick(2);
   } else {
-    g_kernel = kernel_generic, g_nr = 8, g_isa = "generic";
+    g_kernel = kernel_generic, g_nr = 8, g_isa = "generic", dw_pick(1), sum_pick(1);
   }
 }
 
@@ -232,6 +235,61 @@ static napi_value js_isa(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// dwconv(x, w, out, n, h, w, c, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl): see dwconv.c.
+static napi_value js_dwconv(napi_env env, napi_callback_info info) {
+  size_t argc = 17;
+  napi_value argv[17];
+  napi_get_cb_info(env, info, &argc, argv, 0, 0);
+  if (argc < 17) {
+    napi_throw_type_error(env, 0, "dwconv: expected 17 arguments");
+    return 0;
+  }
+  size_t lx = 0, lw = 0, lo = 0;
+  const float *x = typed_f32(env, argv[0], &lx);
+  const float *w = typed_f32(env, argv[1], &lw);
+  float *out = typed_f32(env, argv[2], &lo);
+  if (!x || !w || !out) {
+    napi_throw_type_error(env, 0, "dwconv: x, w and out must be Float32Arrays");
+    return 0;
+  }
+  long v[14];
+  for (int i = 0; i < 14; i++) v[i] = (long)num(env, argv[3 + i]);
+  dw_params p = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]};
+  int bad = 0;
+  for (int i = 0; i < 12; i++) bad |= v[i] <= 0 && !(i >= 6 && i <= 7 && v[i] == 0);
+  if (bad || p.pt < 0 || p.pl < 0 || (size_t)(p.n * p.h * p.w * p.c) > lx || (size_t)(p.kh * p.kw * p.c) > lw || (size_t)(p.n * p.oh * p.ow * p.c) > lo) {
+    napi_throw_range_error(env, 0, "dwconv: shapes are invalid or an array is shorter than they need");
+    return 0;
+  }
+  dw_run(&p, x, w, out);
+  return 0;
+}
+
+// sumAxes(x, out, outer, r, inner): out[o, i] = sum_j x[o, j, i] (see reduce.c).
+static napi_value js_sum_axes(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, 0, 0);
+  if (argc < 5) {
+    napi_throw_type_error(env, 0, "sumAxes: expected 5 arguments");
+    return 0;
+  }
+  size_t lx = 0, lo = 0;
+  const float *x = typed_f32(env, argv[0], &lx);
+  float *out = typed_f32(env, argv[1], &lo);
+  if (!x || !out) {
+    napi_throw_type_error(env, 0, "sumAxes: x and out must be Float32Arrays");
+    return 0;
+  }
+  long outer = (long)num(env, argv[2]), r = (long)num(env, argv[3]), inner = (long)num(env, argv[4]);
+  if (outer < 0 || r < 0 || inner < 0 || (size_t)(outer * r * inner) > lx || (size_t)(outer * inner) > lo) {
+    napi_throw_range_error(env, 0, "sumAxes: shapes are invalid or an array is shorter than they need");
+    return 0;
+  }
+  sum_run(x, out, outer, r, inner);
+  return 0;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   pick_kernel(0);
   napi_value f;
@@ -239,6 +297,10 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "sgemm", f);
   napi_create_function(env, "isa", NAPI_AUTO_LENGTH, js_isa, 0, &f);
   napi_set_named_property(env, exports, "isa", f);
+  napi_create_function(env, "dwconv", NAPI_AUTO_LENGTH, js_dwconv, 0, &f);
+  napi_set_named_property(env, exports, "dwconv", f);
+  napi_create_function(env, "sumAxes", NAPI_AUTO_LENGTH, js_sum_axes, 0, &f);
+  napi_set_named_property(env, exports, "sumAxes", f);
   return exports;
 }
 

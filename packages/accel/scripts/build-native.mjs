@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Build the native SGEMM addon (native/sgemm.c) into prebuilds/<platform>-<arch>/terramae-accel.node
+// Build the native addon (native/sgemm.c: SGEMM and the Node-API entry points; native/dwconv.c, native/reduce.c) into prebuilds/<platform>-<arch>/terramae-accel.node
 // with the system C compiler and the Node-API headers. Never fails the package build: where no
 // compiler or headers exist it says so in one line and leaves any shipped prebuilt binary alone
 // (at run time `enableAccel()` then reports that the stock kernels stay in use).
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'terramae-accel.node');
-const source = join(root, 'native', 'sgemm.c');
+const sources = ['sgemm.c', 'dwconv.c', 'reduce.c'].map((f) => join(root, 'native', f));
 
 if (process.env.TERRAMAE_ACCEL_SKIP_BUILD) {
   console.log('accel: native build skipped (TERRAMAE_ACCEL_SKIP_BUILD is set)');
@@ -37,7 +37,7 @@ mkdirSync(dirname(out), { recursive: true });
 const flags = ['-O3', '-std=gnu11', '-fPIC', '-shared', '-fvisibility=hidden', '-DNODE_GYP_MODULE_NAME=terramae_accel', `-I${include}`];
 if (process.platform === 'darwin') flags.push('-undefined', 'dynamic_lookup');
 try {
-  execFileSync(cc, [...flags, source, '-o', out], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(cc, [...flags, ...sources, '-o', out], { stdio: ['ignore', 'inherit', 'inherit'] });
   console.log(`accel: built ${out}`);
 } catch (error) {
   console.log(`accel: native build failed (${cc}: ${error.message.split('\n')[0]}); the stock tfjs kernels will be used`);

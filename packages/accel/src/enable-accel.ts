@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { makeDepthwiseKernel } from './depthwise-kernel';
 import { loadNative, type NativeSgemm } from './native';
+import { makeSumKernel } from './sum-kernel';
+import { view, type AnyBackend } from './tensor-views';
 
 /** Options of {@link enableAccel}. */
 export interface EnableAccelOptions {
@@ -65,26 +68,6 @@ function plan(aShape: readonly number[], bShape: readonly number[], transposeA: 
   else return undefined;
   const batch = Math.max(batchA, batchB);
   return { batch, m, n, k, strideA: batchA === 1 ? 0 : m * k, strideB: batchB === 1 ? 0 : k * n, outShape: [...outer, m, n] };
-}
-
-type AnyBackend = {
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  wasm: { HEAPF32: Float32Array };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  readSync(id: object): Float32Array;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-};
-
-/** A view of a float32 tensor's data on the backend (the wasm heap itself, or the cpu array). */
-function view(backendName: string, backend: AnyBackend, t: tf.TensorInfo): Float32Array {
-  const size = t.shape.reduce((p, d) => p * d, 1);
-  if (backendName === 'wasm') {
-    const offset = backend.dataIdMap.get(t.dataId).memoryOffset >>> 2; // unsigned: offsets pass 2 GiB
-    return backend.wasm.HEAPF32.subarray(offset, offset + size);
-  }
-  // Some cpu kernels keep float32 values in another array type (e.g. a cast's Int32Array): copy those.
-  const values = backend.readSync(t.dataId) as ArrayLike<number>;
-  return values instanceof Float32Array ? values : Float32Array.from(values);
 }
 
 function makeKernel(backendName: string, name: (typeof KERNELS)[number], stock: tf.KernelConfig, addon: NativeSgemm): tf.KernelConfig {
@@ -160,6 +143,21 @@ export async function enableAccel(options: EnableAccelOptions = {}): Promise<Acc
       saved.push({ backend: backendName, config: stock });
       tf.unregisterKernel(name, backendName);
       tf.registerKernel(makeKernel(backendName, name, stock, addon));
+    }
+    const stockDepthwise = tf.getKernel('DepthwiseConv2dNative', backendName);
+    const dwconv = addon.dwconv?.bind(addon);
+    if (stockDepthwise && dwconv) {
+      saved.push({ backend: backendName, config: stockDepthwise });
+      tf.unregisterKernel('DepthwiseConv2dNative', backendName);
+      tf.registerKernel(makeDepthwiseKernel(backendName, stockDepthwise, { dwconv }));
+    }
+    // wasm only: the cpu backend sums in float64 (JavaScript numbers), more accurately than float32.
+    const stockSum = backendName === 'wasm' ? tf.getKernel('Sum', backendName) : undefined;
+    const sumAxes = addon.sumAxes?.bind(addon);
+    if (stockSum && sumAxes) {
+      saved.push({ backend: backendName, config: stockSum });
+      tf.unregisterKernel('Sum', backendName);
+      tf.registerKernel(makeSumKernel(backendName, stockSum, { sumAxes }));
     }
     if (saved.some((s) => s.backend === backendName)) done.push(backendName);
   }

@@ -25,6 +25,35 @@ export interface NativeSgemm {
     bias?: Float32Array | null,
     activation?: number,
   ): void;
+  /**
+   * NHWC depthwise convolution with channel multiplier 1 (`native/dwconv.c`): input `[n, h, w, c]`,
+   * filter `[kh, kw, c, 1]`, output `[n, oh, ow, c]`; `pt`/`pl` are the zero rows/columns before the
+   * input. Absent from binaries built before it existed.
+   */
+  dwconv?(
+    x: Float32Array,
+    w: Float32Array,
+    out: Float32Array,
+    n: number,
+    h: number,
+    width: number,
+    c: number,
+    kh: number,
+    kw: number,
+    oh: number,
+    ow: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    pt: number,
+    pl: number,
+  ): void;
+  /**
+   * `out[o, i] = Σ_j x[o, j, i]` for `x` seen as `[outer, r, inner]` (`native/reduce.c`), summing in
+   * increasing `j` like the stock kernels. Absent from binaries built before it existed.
+   */
+  sumAxes?(x: Float32Array, out: Float32Array, outer: number, r: number, inner: number): void;
   /** The micro-kernel in use (`avx512f`, `avx2+fma`, `generic`); a number forces one (0 best, 1 generic, 2 avx2, 3 avx512). */
   isa(force?: number): string;
 }

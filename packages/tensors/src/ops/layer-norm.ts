@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { defineCustomGrad } from './custom-grad';
 import { OpArgumentError } from './errors';
 

@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs';
+import type { NativeSgemm } from './native';
+import { view, type AnyBackend } from './tensor-views';
+
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+
+interface DepthwiseAttrs {
+  strides?: number | [number, number];
+  pad?: Pad;
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dataFormat?: 'NHWC' | 'NCHW';
+}
+
+/**
+ * A `DepthwiseConv2dNative` kernel for `backendName` running the addon's `dwconv` (NHWC, channel
+ * multiplier 1, float32, any kernel size, stride, dilation and padding); other cases go to `stock`.
+ */
+export function makeDepthwiseKernel(backendName: string, stock: tf.KernelConfig, addon: Required<Pick<NativeSgemm, 'dwconv'>>): tf.KernelConfig {
+  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
+    const x = args.inputs.x!;
+    const filter = args.inputs.filter!;
+    const attrs = (args.attrs ?? {}) as DepthwiseAttrs;
+    const nhwc = (attrs.dataFormat ?? 'NHWC') === 'NHWC';
+    if (!nhwc || x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || filter.shape.length !== 4 || filter.shape[3] !== 1 || filter.shape[2] !== x.shape[3]) {
+      return stock.kernelFunc(args as never);
+    }
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides ?? 1,
+      attrs.dilations ?? 1,
+      attrs.pad ?? 'valid',
+      attrs.dimRoundingMode,
+      true,
+    );
+    const backend = args.backend as AnyBackend;
+    const outShape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+    const size = outShape.reduce((p, d) => p * d, 1);
+    const run = (out: Float32Array) =>
+      addon.dwconv(
+        view(backendName, backend, x),
+        view(backendName, backend, filter),
+        out,
+        info.batchSize,
+        info.inHeight,
+        info.inWidth,
+        info.inChannels,
+        info.filterHeight,
+        info.filterWidth,
+        info.outHeight,
+        info.outWidth,
+        info.strideHeight,
+        info.strideWidth,
+        info.dilationHeight,
+        info.dilationWidth,
+        info.padInfo.top,
+        info.padInfo.left,
+      );
+    if (backendName === 'wasm') {
+      const out = backend.makeOutput(outShape, 'float32');
+      // Views are taken after makeOutput: allocating may grow (and detach) the wasm heap.
+      if (size > 0) run(view('wasm', backend, out));
+      return out;
+    }
+    const values = new Float32Array(size);
+    if (size > 0) run(values);
+    return backend.makeTensorInfo(outShape, 'float32', values);
+  };
+  // Keep the stock setup (the wasm kernels bind their functions there when the backend starts):
+  // the fallbacks above call the stock kernel, which needs it.
+  return { kernelName: 'DepthwiseConv2dNative', backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
+}
