@@ -1,5 +1,8 @@
 // The benchmark harness: `npm run bench [-- --quick] [--workloads mpmae,mae-tiny] [--batches 8,32]
-// [--inputs 56,112] [--runs 5] [--warmup 2] [--no-torch] [--no-stock] [--backend wasm] [--out docs/benchmarks.md]`.
+// [--inputs 56,112] [--cases mpmae@56x8,mpmae@112x8] [--runs 5] [--warmup 2] [--no-torch] [--no-stock]
+// [--backend wasm] [--out docs/benchmarks.md]`.
+// `--cases` lists family@input×batch cases instead of the workloads × inputs × batches product; the
+// stock-kernel variant then runs only for each family's first case (it shows what accel adds).
 // Each terramae case runs in its own child process (peak RSS per case); PyTorch at 1 and 2 threads.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,39 +50,68 @@ function runWorker(c: TerramaeCase): TerramaeResult | { error: string } {
   return { error: err.pop() ?? `worker exited with ${r.status ?? r.signal}` };
 }
 
+/** One measured configuration. */
+interface PlannedCase {
+  family: WorkloadFamily;
+  input: number;
+  batch: number;
+  /** Also run the stock kernels (when --no-stock is absent). */
+  stock: boolean;
+}
+
+function planCases(): PlannedCase[] {
+  const listed = list('cases');
+  if (listed) {
+    const seen = new Set<string>();
+    return listed.map((spec) => {
+      const m = /^([a-z-]+)@(\d+)x(\d+)$/.exec(spec);
+      if (!m) throw new Error(`--cases: "${spec}" is not family@input×batch (e.g. mpmae@56x8)`);
+      const family = m[1] as WorkloadFamily;
+      if (!WORKLOAD_FAMILIES.includes(family)) throw new Error(`--cases: unknown workload "${family}"; use ${WORKLOAD_FAMILIES.join(', ')}`);
+      const first = !seen.has(family);
+      seen.add(family);
+      return { family, input: Number(m[2]), batch: Number(m[3]), stock: first };
+    });
+  }
+  return families.flatMap((family) =>
+    (inputsOverride ?? (quick ? [16] : DEFAULT_INPUTS[family])).flatMap((input) => batches.map((batch) => ({ family, input, batch, stock: true }))),
+  );
+}
+
 const started = new Date();
 const torch: TorchInfo = flag('no-torch') ? { available: false, reason: '--no-torch' } : quick ? probeTorch() : ensureTorch(log);
 if (!torch.available) log(`bench: PyTorch side skipped (${torch.reason})`);
 const rows: BenchRow[] = [];
 const loaders: LoaderResult[] = [];
-for (const family of families) {
-  const inputs = inputsOverride ?? (quick ? [16] : DEFAULT_INPUTS[family]);
-  for (const input of inputs) {
-    const workload = makeWorkload(family, input);
-    for (const batch of batches) {
-      const row: BenchRow = { workload: workload.id, label: workload.label, batch, terramae: [], torch: [] };
-      for (const accel of variants) {
-        const c: TerramaeCase = { family, input, batch, backend, accel, warmup, runs, profile: !quick && batch === batches[0] };
-        log(`bench: ${workload.id} b${batch} terramae ${backend}${accel ? '+accel' : ''}…`);
-        const r = runWorker(c);
-        row.terramae.push('error' in r ? { accel, error: r.error } : { accel, result: r });
-        log('error' in r ? `  failed: ${r.error}` : `  ${r.wallMs.median.toFixed(0)} ms/step wall, ${r.cpuMs.median.toFixed(0)} ms cpu, ${r.peakRssMB.toFixed(0)} MB`);
-      }
-      if (torch.available) {
-        for (const t of threads) {
-          log(`bench: ${workload.id} b${batch} pytorch ${t} thread(s)…`);
-          const r = measureTorch(workload, batch, t, warmup, runs);
-          row.torch.push(r);
-          log(r.error ? `  failed: ${r.error}` : `  ${r.wallMs.median.toFixed(0)} ms/step wall, ${r.cpuMs.median.toFixed(0)} ms cpu, ${r.peakRssMB.toFixed(0)} MB`);
-        }
-      }
-      rows.push(row);
-    }
-    if (!quick && !flag('no-loader')) {
-      log(`bench: loader throughput for ${workload.id}…`);
-      loaders.push(await measureLoader(workload, batches[0] ?? 8));
+const cases = planCases();
+const profiled = new Set<string>();
+for (const { family, input, batch, stock } of cases) {
+  const workload = makeWorkload(family, input);
+  const row: BenchRow = { workload: workload.id, label: workload.label, batch, terramae: [], torch: [] };
+  // Profile the first case of each workload (one extra step per variant).
+  const profile = !quick && !profiled.has(workload.id);
+  for (const accel of variants) {
+    if (!accel && !stock) continue;
+    const c: TerramaeCase = { family, input, batch, backend, accel, warmup, runs, profile };
+    log(`bench: ${workload.id} b${batch} terramae ${backend}${accel ? '+accel' : ''}…`);
+    const r = runWorker(c);
+    row.terramae.push('error' in r ? { accel, error: r.error } : { accel, result: r });
+    log('error' in r ? `  failed: ${r.error}` : `  ${r.wallMs.median.toFixed(0)} ms/step wall, ${r.cpuMs.median.toFixed(0)} ms cpu, ${r.peakRssMB.toFixed(0)} MB`);
+  }
+  if (torch.available) {
+    for (const t of threads) {
+      log(`bench: ${workload.id} b${batch} pytorch ${t} thread(s)…`);
+      const r = measureTorch(workload, batch, t, warmup, runs);
+      row.torch.push(r);
+      log(r.error ? `  failed: ${r.error}` : `  ${r.wallMs.median.toFixed(0)} ms/step wall, ${r.cpuMs.median.toFixed(0)} ms cpu, ${r.peakRssMB.toFixed(0)} MB`);
     }
   }
+  rows.push(row);
+  if (!quick && !flag('no-loader') && !profiled.has(workload.id)) {
+    log(`bench: loader throughput for ${workload.id}…`);
+    loaders.push(await measureLoader(workload, batch));
+  }
+  profiled.add(workload.id);
 }
 
 const report = renderReport({

@@ -13,6 +13,8 @@ describe('measureTerramae (quick mode)', () => {
     expect(r.wallMs.median).toBeGreaterThan(0);
     expect(r.imagesPerSecond).toBeGreaterThan(0);
     expect(r.peakRssMB).toBeGreaterThan(0);
+    // Weights + AdamW moments alone (3 × parameters × 4 bytes) are a floor for the step's peak.
+    expect(r.peakTensorMB).toBeGreaterThan((3 * r.parameters * 4) / 1e6);
     expect(Number.isFinite(r.loss)).toBe(true);
     expect(r.leakedTensors).toBe(0);
     expect(r.parameters).toBeGreaterThan(1e6);

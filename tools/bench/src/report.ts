@@ -43,27 +43,27 @@ export function renderReport(r: BenchReport): string {
   lines.push(`- Machine: ${r.machine}; Node ${r.node}; tfjs 4.22 on the **${r.backend}** backend.`);
   lines.push(`- PyTorch: ${r.torch.available ? `${r.torch.version} (Debian python3-torch, built with BLAS_INFO=${r.torch.blas ?? '?'}; the harness installs OpenBLAS, which Debian's libblas.so.3 alternative then resolves to), same machine, same run` : `not run (${r.torch.reason})`}.`);
   lines.push(`- Each cell: median over ${r.runs} timed steps after ${r.warmup} warm-up steps; (min–max) is the spread. One step = forward with every loss, backward, AdamW.`);
-  lines.push('- "accel" = `await enableAccel()` from `@terramae/accel` (native SGEMM as the matMul kernels). Ratio = terramae images/s ÷ best PyTorch images/s; the CPU ratio compares process CPU time per step, which other processes on the machine disturb much less than wall time.', '');
-  lines.push('| workload | batch | implementation | ms/step wall | CPU ms/step | images/s | peak RSS MB | ratio (wall) | ratio (CPU) |');
-  lines.push('|---|---|---|---|---|---|---|---|---|');
+  lines.push('- "accel" = `await enableAccel()` from `@terramae/accel` (native matMul, depthwise-convolution and, on wasm, Sum kernels). "Peak tensors" = the most bytes of tensor buffers held at once during one step (weights and optimizer state included; each buffer counted once), measured with `measurePeakMemory`. Ratio = terramae images/s ÷ best PyTorch images/s; the CPU ratio compares process CPU time per step, which other processes on the machine disturb much less than wall time.', '');
+  lines.push('| workload | batch | implementation | ms/step wall | CPU ms/step | images/s | peak RSS MB | peak tensors MB | ratio (wall) | ratio (CPU) |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const row of r.rows) {
     const best = bestTorch(row);
     const bestCpu = row.torch.filter((t) => !t.error).sort((a, b) => a.cpuMs.median - b.cpuMs.median)[0];
     for (const t of row.terramae) {
       const name = `terramae ${r.backend}${t.accel ? ' + accel' : ''}`;
       if (!t.result) {
-        lines.push(`| ${row.label} | ${row.batch} | ${name} | failed: ${t.error ?? '?'} | | | | | |`);
+        lines.push(`| ${row.label} | ${row.batch} | ${name} | failed: ${t.error ?? '?'} | | | | | | |`);
         continue;
       }
       const x = t.result;
       const ratio = best ? f2(x.imagesPerSecond / best.imagesPerSecond) : '–';
       const ratioCpu = bestCpu ? f2(bestCpu.cpuMs.median / x.cpuMs.median) : '–';
-      lines.push(`| ${row.label} | ${row.batch} | ${name} | ${formatSpread(x.wallMs)} | ${f0(x.cpuMs.median)} | ${f2(x.imagesPerSecond)} | ${f0(x.peakRssMB)} | ${ratio} | ${ratioCpu} |`);
+      lines.push(`| ${row.label} | ${row.batch} | ${name} | ${formatSpread(x.wallMs)} | ${f0(x.cpuMs.median)} | ${f2(x.imagesPerSecond)} | ${f0(x.peakRssMB)} | ${f0(x.peakTensorMB)} | ${ratio} | ${ratioCpu} |`);
     }
     for (const t of row.torch) {
       const name = `PyTorch, ${t.threads} thread${t.threads > 1 ? 's' : ''}`;
-      if (t.error) lines.push(`| ${row.label} | ${row.batch} | ${name} | failed: ${t.error} | | | | | |`);
-      else lines.push(`| ${row.label} | ${row.batch} | ${name} | ${formatSpread(t.wallMs)} | ${f0(t.cpuMs.median)} | ${f2(t.imagesPerSecond)} | ${f0(t.peakRssMB)} | | |`);
+      if (t.error) lines.push(`| ${row.label} | ${row.batch} | ${name} | failed: ${t.error} | | | | | | |`);
+      else lines.push(`| ${row.label} | ${row.batch} | ${name} | ${formatSpread(t.wallMs)} | ${f0(t.cpuMs.median)} | ${f2(t.imagesPerSecond)} | ${f0(t.peakRssMB)} | | | |`);
     }
   }
   const profiled = r.rows.flatMap((row) => row.terramae.filter((t) => t.result?.ops).map((t) => ({ row, t: t.result! })));
@@ -72,7 +72,7 @@ export function renderReport(r: BenchReport): string {
     for (const { row, t } of profiled) {
       const total = t.ops!.reduce((s, o) => s + o.ms, 0);
       lines.push(`### ${row.label}, batch ${row.batch}, ${t.backend}${t.accel ? ' + accel' : ''}`, '');
-      lines.push(`Kernel time ${f0(total)} ms; peak live tensors ${f0(t.peakTensorMB ?? Number.NaN)} MB; ${t.parameters.toLocaleString('en')} trainable parameters; tensors left over after the timed steps (0 = no leak): ${t.leakedTensors}.`, '');
+      lines.push(`Kernel time ${f0(total)} ms (a custom op's "unnamed scope" time includes the kernels inside it, which are also listed); peak tensors ${f0(t.peakTensorMB)} MB; ${t.parameters.toLocaleString('en')} trainable parameters; tensors left over after the timed steps (0 = no leak): ${t.leakedTensors}.`, '');
       lines.push('| op | ms | share | calls |', '|---|---|---|---|');
       for (const o of t.ops!.slice(0, 12)) lines.push(`| ${o.op} | ${f0(o.ms)} | ${((100 * o.ms) / total).toFixed(1)} % | ${o.calls} |`);
       lines.push('');
