@@ -12,7 +12,7 @@ function scaleSettings(scale: RecipeScale, paperEpochs: number, paperWarmup: num
     case 'paper': // effective batch 4096 = 256 × 16 on one device
       return { schedule: { epochs: paperEpochs, warmupEpochs: paperWarmup }, batch: { size: 256, accumulate: 16 } };
     case 'laptop':
-      return { schedule: { epochs: 20, warmupEpochs: 2 }, batch: { size: 4, accumulate: 4 } };
+      return { schedule: { epochs: 20, warmupEpochs: 2 }, batch: { size: 16, accumulate: 1 } };
     case 'tiny':
       return { schedule: { epochs: 2, warmupEpochs: 0, maxSteps: 20 }, batch: { size: 8, accumulate: 1 } };
   }

@@ -73,6 +73,11 @@ export async function measureTerramae(c: TerramaeCase): Promise<TerramaeResult> 
   const batch = (await stream.next()).value;
   await stream.return?.(undefined);
   if (!batch) throw new Error(`${workload.id}: the synthetic loader yielded no batch`);
+  if (batch.size !== c.batch) {
+    const size = batch.size;
+    disposeBatch(batch);
+    throw new Error(`${workload.id}: the synthetic loader yielded a batch of ${size}, not ${c.batch}; the measurement would be mislabelled`);
+  }
   const step = createTrainStep(workload, data.source.specs);
   try {
     let loss = Number.NaN;

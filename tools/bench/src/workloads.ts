@@ -101,7 +101,8 @@ export function makeWorkloadData(workload: Workload, batchSize: number, seed = 0
   const input = workload.input;
   const tileSize = input <= 56 ? 64 : input <= 112 ? 128 : 256;
   const views = workload.recipe.input.views ?? 1;
-  const earth = generateSyntheticEarth({ numLocations: Math.max(4, Math.min(batchSize, 16)), tileSize, seed });
+  // At least one location per example: the measured batch must hold `batchSize` samples.
+  const earth = generateSyntheticEarth({ numLocations: Math.max(4, batchSize), tileSize, seed });
   const dataset = earth.dataset();
   const source: SampleSource = views > 1 ? new CropPairSource(dataset, { size: input }) : dataset;
   const loader = new DataLoader(source, {

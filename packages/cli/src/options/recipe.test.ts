@@ -11,7 +11,7 @@ const dir = () => mkdtempSync(join(tmpdir(), 'terramae-recipe-'));
 
 describe('recipe flags', () => {
   it('loads a preset by name or a YAML file', () => {
-    expect(loadRecipeSource('mp-mae-laptop').batch).toEqual({ size: 4, accumulate: 4 });
+    expect(loadRecipeSource('mp-mae-laptop').batch).toEqual({ size: 16, accumulate: 1 });
     const file = join(dir(), 'r.yaml');
     writeFileSync(file, recipeToYaml(recipePreset('neighbormae-tiny')));
     expect(loadRecipeSource(file).input.views).toBe(2);
