@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeSgemm } from './native';
-import { view, type AnyBackend } from './tensor-views';
+import { nativeOutput, replacementKernel, type AnyBackend, type KernelArgs } from './kernel-support';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -17,7 +17,7 @@ interface DepthwiseAttrs {
  * multiplier 1, float32, any kernel size, stride, dilation and padding); other cases go to `stock`.
  */
 export function makeDepthwiseKernel(backendName: string, stock: tf.KernelConfig, addon: Required<Pick<NativeSgemm, 'dwconv'>>): tf.KernelConfig {
-  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
+  return replacementKernel(stock, (args: KernelArgs) => {
     const x = args.inputs.x!;
     const filter = args.inputs.filter!;
     const attrs = (args.attrs ?? {}) as DepthwiseAttrs;
@@ -34,13 +34,11 @@ export function makeDepthwiseKernel(backendName: string, stock: tf.KernelConfig,
       attrs.dimRoundingMode,
       true,
     );
-    const backend = args.backend as AnyBackend;
     const outShape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-    const size = outShape.reduce((p, d) => p * d, 1);
-    const run = (out: Float32Array) =>
+    return nativeOutput(backendName, args.backend as AnyBackend, outShape, (out, viewOf) =>
       addon.dwconv(
-        view(backendName, backend, x),
-        view(backendName, backend, filter),
+        viewOf(x),
+        viewOf(filter),
         out,
         info.batchSize,
         info.inHeight,
@@ -56,18 +54,7 @@ export function makeDepthwiseKernel(backendName: string, stock: tf.KernelConfig,
         info.dilationWidth,
         info.padInfo.top,
         info.padInfo.left,
-      );
-    if (backendName === 'wasm') {
-      const out = backend.makeOutput(outShape, 'float32');
-      // Views are taken after makeOutput: allocating may grow (and detach) the wasm heap.
-      if (size > 0) run(view('wasm', backend, out));
-      return out;
-    }
-    const values = new Float32Array(size);
-    if (size > 0) run(values);
-    return backend.makeTensorInfo(outShape, 'float32', values);
-  };
-  // Keep the stock setup (the wasm kernels bind their functions there when the backend starts):
-  // the fallbacks above call the stock kernel, which needs it.
-  return { kernelName: 'DepthwiseConv2dNative', backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
+      ),
+    );
+  });
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { makeDepthwiseKernel } from './depthwise-kernel';
 import { loadNative, type NativeSgemm } from './native';
 import { makeSumKernel } from './sum-kernel';
-import { view, type AnyBackend } from './tensor-views';
+import { nativeOutput, replacementKernel, type AnyBackend, type KernelArgs } from './kernel-support';
 
 /** Options of {@link enableAccel}. */
 export interface EnableAccelOptions {
@@ -71,7 +71,7 @@ function plan(aShape: readonly number[], bShape: readonly number[], transposeA: 
 }
 
 function makeKernel(backendName: string, name: (typeof KERNELS)[number], stock: tf.KernelConfig, addon: NativeSgemm): tf.KernelConfig {
-  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
+  return replacementKernel(stock, (args: KernelArgs) => {
     const { inputs, attrs } = args;
     const backend = args.backend as AnyBackend;
     const a = inputs.a!;
@@ -89,22 +89,10 @@ function makeKernel(backendName: string, name: (typeof KERNELS)[number], stock: 
       activation = act;
     }
     if (!p) return stock.kernelFunc(args as never);
-    const size = p.batch * p.m * p.n;
-    if (backendName === 'wasm') {
-      const out = backend.makeOutput(p.outShape, 'float32');
-      if (size > 0) {
-        // Views are taken after makeOutput: allocating may grow (and detach) the wasm heap.
-        addon.sgemm(view('wasm', backend, a), view('wasm', backend, b), view('wasm', backend, out), p.batch, p.m, p.n, p.k, +transposeA, +transposeB, p.strideA, p.strideB, bias ? view('wasm', backend, bias) : null, activation);
-      }
-      return out;
-    }
-    const c = new Float32Array(size);
-    if (size > 0) {
-      addon.sgemm(view('cpu', backend, a), view('cpu', backend, b), c, p.batch, p.m, p.n, p.k, +transposeA, +transposeB, p.strideA, p.strideB, bias ? view('cpu', backend, bias) : null, activation);
-    }
-    return backend.makeTensorInfo(p.outShape, 'float32', c);
-  };
-  return { kernelName: name, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
+    return nativeOutput(backendName, backend, p.outShape, (c, viewOf) =>
+      addon.sgemm(viewOf(a), viewOf(b), c, p.batch, p.m, p.n, p.k, +transposeA, +transposeB, p.strideA, p.strideB, bias ? viewOf(bias) : null, activation),
+    );
+  });
 }
 
 /**
@@ -137,28 +125,20 @@ export async function enableAccel(options: EnableAccelOptions = {}): Promise<Acc
   disableAccel();
   const done: string[] = [];
   for (const backendName of options.backends ?? ['wasm', 'cpu']) {
-    for (const name of KERNELS) {
-      const stock = tf.getKernel(name, backendName);
-      if (!stock) continue;
+    /** Swap the backend's `kernelName` for `make(stock)`, remembering the stock one for disableAccel. */
+    const replace = (kernelName: string, make: (stock: tf.KernelConfig) => tf.KernelConfig) => {
+      const stock = tf.getKernel(kernelName, backendName);
+      if (!stock) return;
       saved.push({ backend: backendName, config: stock });
-      tf.unregisterKernel(name, backendName);
-      tf.registerKernel(makeKernel(backendName, name, stock, addon));
-    }
-    const stockDepthwise = tf.getKernel('DepthwiseConv2dNative', backendName);
+      tf.unregisterKernel(kernelName, backendName);
+      tf.registerKernel(make(stock));
+    };
+    for (const name of KERNELS) replace(name, (stock) => makeKernel(backendName, name, stock, addon));
     const dwconv = addon.dwconv?.bind(addon);
-    if (stockDepthwise && dwconv) {
-      saved.push({ backend: backendName, config: stockDepthwise });
-      tf.unregisterKernel('DepthwiseConv2dNative', backendName);
-      tf.registerKernel(makeDepthwiseKernel(backendName, stockDepthwise, { dwconv }));
-    }
+    if (dwconv) replace('DepthwiseConv2dNative', (stock) => makeDepthwiseKernel(backendName, stock, { dwconv }));
     // wasm only: the cpu backend sums in float64 (JavaScript numbers), more accurately than float32.
-    const stockSum = backendName === 'wasm' ? tf.getKernel('Sum', backendName) : undefined;
     const sumAxes = addon.sumAxes?.bind(addon);
-    if (stockSum && sumAxes) {
-      saved.push({ backend: backendName, config: stockSum });
-      tf.unregisterKernel('Sum', backendName);
-      tf.registerKernel(makeSumKernel(backendName, stockSum, { sumAxes }));
-    }
+    if (sumAxes && backendName === 'wasm') replace('Sum', (stock) => makeSumKernel(backendName, stock, { sumAxes }));
     if (saved.some((s) => s.backend === backendName)) done.push(backendName);
   }
   const status: AccelStatus = { enabled: done.length > 0, isa: addon.isa(), backends: done, ...(done.length ? {} : { reason: 'none of the requested backends is registered' }) };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeSgemm } from './native';
-import { view, type AnyBackend } from './tensor-views';
+import { nativeOutput, replacementKernel, type AnyBackend, type KernelArgs } from './kernel-support';
 
 /** `[outer, r, inner]` sizes of a float32 sum over `axes`, or undefined where the axes are not one contiguous block. */
 export function contiguousReduction(shape: readonly number[], axes: readonly number[]): { outer: number; r: number; inner: number } | undefined {
@@ -20,7 +20,7 @@ export function contiguousReduction(shape: readonly number[], axes: readonly num
  * order). `enableAccel` registers it for wasm only: the cpu backend accumulates in float64.
  */
 export function makeSumKernel(backendName: string, stock: tf.KernelConfig, addon: Required<Pick<NativeSgemm, 'sumAxes'>>): tf.KernelConfig {
-  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
+  return replacementKernel(stock, (args: KernelArgs) => {
     const x = args.inputs.x!;
     const attrs = (args.attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };
     if (x.dtype !== 'float32' || x.shape.length === 0) return stock.kernelFunc(args as never);
@@ -28,19 +28,6 @@ export function makeSumKernel(backendName: string, stock: tf.KernelConfig, addon
     const plan = contiguousReduction(x.shape, axes);
     if (!plan) return stock.kernelFunc(args as never);
     const outShape = attrs.keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
-    const backend = args.backend as AnyBackend;
-    const size = plan.outer * plan.inner;
-    if (backendName === 'wasm') {
-      const out = backend.makeOutput(outShape, 'float32');
-      // Views are taken after makeOutput: allocating may grow (and detach) the wasm heap.
-      if (size > 0) addon.sumAxes(view('wasm', backend, x), view('wasm', backend, out), plan.outer, plan.r, plan.inner);
-      return out;
-    }
-    const values = new Float32Array(size);
-    if (size > 0) addon.sumAxes(view('cpu', backend, x), values, plan.outer, plan.r, plan.inner);
-    return backend.makeTensorInfo(outShape, 'float32', values);
-  };
-  // Keep the stock setup (the wasm kernels bind their functions there when the backend starts):
-  // the fallbacks above call the stock kernel, which needs it.
-  return { kernelName: 'Sum', backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
+    return nativeOutput(backendName, args.backend as AnyBackend, outShape, (out, viewOf) => addon.sumAxes(viewOf(x), out, plan.outer, plan.r, plan.inner));
+  });
 }

@@ -97,7 +97,9 @@ export async function measureTerramae(c: TerramaeCase): Promise<TerramaeResult> 
     const peak = measurePeakMemory(() => step.compute(batch));
     peak.result.dispose();
     // Buffers alive between steps (weights, AdamW moments, the batch) plus the step's own peak.
-    const peakTensorMB = (liveBytesBetweenSteps() + peak.peakBytes) / 1e6;
+    // tf.memory().numBytes counts a buffer once per tensor object; between steps no clones are
+    // alive, so here it equals the distinct buffers' bytes.
+    const peakTensorMB = (tf.memory().numBytes + peak.peakBytes) / 1e6;
     let ops: OpTime[] | undefined;
     if (c.profile) {
       const info = await tf.profile(async () => {
@@ -136,11 +138,4 @@ export async function measureTerramae(c: TerramaeCase): Promise<TerramaeResult> 
     disposeBatch(batch);
     if (c.accel) (await import('@terramae/accel')).disableAccel();
   }
-}
-
-/** Bytes of the distinct tensor buffers alive now (variables included). */
-function liveBytesBetweenSteps(): number {
-  // tf.memory().numBytes counts a buffer once per tensor object; between steps no clones are
-  // alive, so it equals the distinct buffers' bytes here.
-  return tf.memory().numBytes;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { testBackends } from '@terramae/testing';
 import { numericSuite } from '../testing-utils/index';
 import { defineCustomGrad } from '../ops/custom-grad';
+import { GradientError } from './errors';
 import { leanGradsSupported, leanVariableGrads } from './lean-grads';
 import { measurePeakMemory } from './peak-memory';
 
@@ -102,6 +103,7 @@ for (const backend of testBackends()) {
       const v = tf.tidy(() => tf.variable(tf.ones([3]), true));
       const frozen = tf.tidy(() => tf.variable(tf.ones([1]), false));
       const before = tf.memory().numTensors;
+      expect(() => leanVariableGrads(() => v.mul(2) as unknown as tf.Scalar, [v])).toThrow(GradientError);
       expect(() => leanVariableGrads(() => v.mul(2) as unknown as tf.Scalar, [v])).toThrow(/must return a scalar tensor, but it returned a rank-1/);
       expect(() => leanVariableGrads(() => tf.scalar(1), [v])).toThrow(/does not depend on any of the variables/);
       expect(() => leanVariableGrads(() => v.sum() as tf.Scalar, [frozen])).toThrow(/none of the 1 variables is trainable/);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { GradientError } from './errors';
 import { filterTapeToOutput, type TapeNode } from './tape';
 
 /** The parts of tfjs's engine that a backward pass needs (present in tfjs-core 4.x; not public API). */
@@ -93,7 +94,7 @@ function backpropagateFreeing(tape: TapeNode[], xs: readonly tf.Tensor[], y: tf.
   for (let i = tape.length - 1; i >= 0; i--) {
     const node = tape[i] as TapeNode;
     const gradient = node.gradient;
-    if (!gradient) throw new Error(`Cannot compute the gradient: the op ${node.kernelName} has no gradient function.`);
+    if (!gradient) throw new GradientError(`Cannot compute the gradient: the op ${node.kernelName} has no gradient function.`);
     const dys = node.outputs.map((o) => store.get(o.id) ?? null);
     const inputNames = Object.keys(node.inputs);
     // One tidy per node: intermediates of the gradient function (including a custom op's) die here.
@@ -101,7 +102,7 @@ function backpropagateFreeing(tape: TapeNode[], xs: readonly tf.Tensor[], y: tf.
       const byInput = gradient(dys);
       return inputNames.map((name) => {
         const fn = byInput[name];
-        if (!fn) throw new Error(`Cannot back-propagate through input "${name}" of ${node.kernelName}: its gradient function returned ${Object.keys(byInput).join(', ')}.`);
+        if (!fn) throw new GradientError(`Cannot back-propagate through input "${name}" of ${node.kernelName}: its gradient function returned ${Object.keys(byInput).join(', ')}.`);
         return fn();
       });
     });
@@ -109,10 +110,10 @@ function backpropagateFreeing(tape: TapeNode[], xs: readonly tf.Tensor[], y: tf.
       const x = node.inputs[name] as tf.Tensor;
       const dx = dxs[k] as tf.Tensor;
       if (dx.dtype !== 'float32') {
-        throw new Error(`The gradient of input "${name}" of ${node.kernelName} has dtype ${dx.dtype}; gradients must be float32.`);
+        throw new GradientError(`The gradient of input "${name}" of ${node.kernelName} has dtype ${dx.dtype}; gradients must be float32.`);
       }
       if (!tf.util.arraysEqual(dx.shape, x.shape)) {
-        throw new Error(`The gradient of input "${name}" of ${node.kernelName} has shape [${dx.shape}], not the input's [${x.shape}].`);
+        throw new GradientError(`The gradient of input "${name}" of ${node.kernelName} has shape [${dx.shape}], not the input's [${x.shape}].`);
       }
       store.accumulate(x.id, dx);
     });
@@ -154,7 +155,7 @@ export function leanVariableGrads(f: () => tf.Scalar, varList?: tf.Variable[]): 
   const requested = varList ?? Object.values(tf.engine().registeredVariables);
   const xs = requested.filter((v) => v.trainable);
   if (xs.length === 0) {
-    throw new Error(`leanVariableGrads: none of the ${requested.length} variables is trainable; pass trainable variables.`);
+    throw new GradientError(`leanVariableGrads: none of the ${requested.length} variables is trainable; pass trainable variables.`);
   }
   let tape: TapeNode[] = [];
   let y: tf.TensorContainer | undefined;
@@ -166,7 +167,7 @@ export function leanVariableGrads(f: () => tf.Scalar, varList?: tf.Variable[]): 
     );
     tape = engine.state.activeTape ?? [];
     if (!(y instanceof tf.Tensor) || y.rank !== 0) {
-      throw new Error(`leanVariableGrads: f must return a scalar tensor, but it returned ${y instanceof tf.Tensor ? `a rank-${y.rank} tensor` : String(y)}.`);
+      throw new GradientError(`leanVariableGrads: f must return a scalar tensor, but it returned ${y instanceof tf.Tensor ? `a rank-${y.rank} tensor` : String(y)}.`);
     }
     const loss: tf.Tensor = y;
     const path = filterTapeToOutput(tape, xs, loss);
@@ -183,7 +184,7 @@ export function leanVariableGrads(f: () => tf.Scalar, varList?: tf.Variable[]): 
       return byName;
     });
     if (Object.keys(named).length === 0) {
-      throw new Error('leanVariableGrads: the loss does not depend on any of the variables; make sure every op that uses them runs inside f.');
+      throw new GradientError('leanVariableGrads: the loss does not depend on any of the variables; make sure every op that uses them runs inside f.');
     }
     return { value: loss as tf.Scalar, grads: named };
   } catch (error) {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { GradientError } from './errors';
 
 interface TensorInfoInternal {
   bytes: number;
@@ -33,7 +34,7 @@ export interface PeakMemory<T> {
 export function measurePeakMemory<T>(fn: () => T): PeakMemory<T> {
   const engine = tf.engine() as unknown as EngineMemoryInternals;
   if (engine.state?.tensorInfo == null || typeof engine.trackTensor !== 'function' || typeof engine.removeDataId !== 'function') {
-    throw new Error('measurePeakMemory: this tfjs build does not expose the engine bookkeeping it reads (tfjs-core 4.x does).');
+    throw new GradientError('measurePeakMemory: this tfjs build does not expose the engine bookkeeping it reads (tfjs-core 4.x does).');
   }
   let live = 0;
   let peak = 0;
